@@ -1,0 +1,3 @@
+"""Shared fixtures: the loopback Discord and Anthropic servers live in tests/fakes."""
+
+pytest_plugins = ["tests.fakes.fixtures"]
