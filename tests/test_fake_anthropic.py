@@ -9,12 +9,20 @@ from typing import Any
 import anthropic
 import pytest
 import pytest_asyncio
+from anthropic.types import (
+    MessageParam,
+    TextBlockParam,
+    ToolChoiceToolParam,
+    ToolParam,
+    ToolResultBlockParam,
+    ToolUseBlockParam,
+)
 
 from tests.fakes.anthropic_server import FakeAnthropic, RecordedMessageRequest, Reply, split_text
 
 MODEL = "claude-fake-1"
-USER = [{"role": "user", "content": "Explain dropout."}]
-GRADE_TOOL: dict[str, Any] = {
+USER: list[MessageParam] = [{"role": "user", "content": "Explain dropout."}]
+GRADE_TOOL: ToolParam = {
     "name": "record_grade",
     "description": "Record a grade.",
     "input_schema": {
@@ -23,7 +31,7 @@ GRADE_TOOL: dict[str, Any] = {
         "required": ["score", "feedback"],
     },
 }
-FORCE_GRADE = {"type": "tool", "name": "record_grade"}
+FORCE_GRADE: ToolChoiceToolParam = {"type": "tool", "name": "record_grade"}
 
 
 @pytest_asyncio.fixture
@@ -181,7 +189,8 @@ async def test_overloaded_then_ok_is_retried(
     assert first.response is not None
     assert first.response["error"]["type"] == "overloaded_error"
     assert second.headers["x-stainless-retry-count"] == "1"
-    assert anthropic_fake.usage_total()["output_tokens"] == second.usage["output_tokens"]  # type: ignore[index]
+    assert second.usage is not None
+    assert anthropic_fake.usage_total()["output_tokens"] == second.usage["output_tokens"]
 
 
 async def test_three_overloaded_exhaust_retries(
@@ -207,14 +216,11 @@ async def test_rate_limit_exhausts_retries(
         await client.messages.create(model=MODEL, max_tokens=64, messages=USER)
 
     assert [r.status for r in anthropic_fake.requests] == [429, 429, 429]
-    assert anthropic_fake.requests[0].response == {
-        "type": "error",
-        "error": {
-            "type": "rate_limit_error",
-            "message": anthropic_fake.requests[0].response["error"]["message"],
-        },  # type: ignore[index]
-        "request_id": "req_fake00000000000000",
-    }
+    body = anthropic_fake.requests[0].response
+    assert body is not None
+    assert body["type"] == "error"
+    assert body["error"]["type"] == "rate_limit_error"
+    assert body["request_id"].startswith("req_")
 
 
 async def test_should_retry_false_is_not_retried(
@@ -258,6 +264,28 @@ async def test_first_byte_delay_times_out_the_client(
         await impatient.messages.create(model=MODEL, max_tokens=64, messages=USER)
 
     assert len(anthropic_fake.requests) == 1
+    rec = anthropic_fake.requests[0]
+    async with asyncio.timeout(2):
+        await rec.done.wait()
+    assert rec.disconnected
+    assert rec.status is None
+
+
+async def test_client_leaving_mid_stream_is_recorded(
+    anthropic_fake: FakeAnthropic, client: anthropic.AsyncAnthropic
+) -> None:
+    anthropic_fake.queue(Reply(chunks=["a", "b", "c", "d"], chunk_delay=0.05))
+
+    async with client.messages.stream(model=MODEL, max_tokens=16, messages=USER) as stream:
+        async for _ in stream.text_stream:
+            break
+
+    rec = anthropic_fake.requests[0]
+    async with asyncio.timeout(2):
+        await rec.done.wait()
+    assert rec.disconnected
+    assert "message_stop" not in rec.events
+    assert anthropic_fake.usage_total()["output_tokens"] == 0
 
 
 async def test_chunk_delay_paces_the_stream(
@@ -277,7 +305,7 @@ async def test_chunk_delay_paces_the_stream(
 async def test_records_system_blocks_with_cache_control(
     anthropic_fake: FakeAnthropic, client: anthropic.AsyncAnthropic
 ) -> None:
-    system: list[Any] = [
+    system: list[TextBlockParam] = [
         {"type": "text", "text": "You are an interviewer.", "cache_control": {"type": "ephemeral"}},
         {"type": "text", "text": "Be brief."},
     ]
@@ -352,9 +380,18 @@ async def test_invalid_requests_are_rejected(
 async def test_tool_result_round_trip_is_accepted(
     anthropic_fake: FakeAnthropic, client: anthropic.AsyncAnthropic
 ) -> None:
-    tool_use = {"type": "tool_use", "id": "toolu_9", "name": "record_grade", "input": {}}
-    result = {"type": "tool_result", "tool_use_id": "toolu_9", "content": "saved"}
-    messages: list[Any] = [
+    tool_use: ToolUseBlockParam = {
+        "type": "tool_use",
+        "id": "toolu_9",
+        "name": "record_grade",
+        "input": {},
+    }
+    result: ToolResultBlockParam = {
+        "type": "tool_result",
+        "tool_use_id": "toolu_9",
+        "content": "saved",
+    }
+    messages: list[MessageParam] = [
         *USER,
         {"role": "assistant", "content": [tool_use]},
         {"role": "user", "content": [result]},
@@ -394,3 +431,18 @@ async def test_count_tokens(
     assert counted.input_tokens > 0
     assert len(anthropic_fake.count_tokens_requests) == 1
     assert anthropic_fake.requests == []
+
+
+async def test_broken_responder_fails_fast(
+    anthropic_fake: FakeAnthropic, client: anthropic.AsyncAnthropic
+) -> None:
+    def respond(rec: RecordedMessageRequest) -> Reply:
+        raise LookupError("no script for this prompt")
+
+    anthropic_fake.set_responder(respond)
+
+    with pytest.raises(anthropic.InternalServerError) as info:
+        await client.messages.create(model=MODEL, max_tokens=64, messages=USER)
+
+    assert "no script" in str(info.value)
+    assert len(anthropic_fake.requests) == 1

@@ -105,6 +105,8 @@ class RecordedMessageRequest:
     events: list[str] = field(default_factory=list)  # SSE event names sent, in order
     usage: dict[str, int] | None = None  # set once usage was reported in full
     disconnected: bool = False  # the client went away before the answer was complete
+    done: asyncio.Event = field(default_factory=asyncio.Event, repr=False, compare=False)
+    """Set when the handler has finished with this request, however it ended."""
 
     @property
     def model(self) -> Any:
@@ -280,12 +282,15 @@ class FakeAnthropic:
         except asyncio.CancelledError:  # the client went away (handler_cancellation)
             rec.disconnected = True
             raise
+        finally:
+            rec.done.set()
 
     async def _count_tokens(self, request: web.Request) -> web.Response:
         rec, body = await self._record(request, self.count_tokens_requests)
         problem = _auth_problem(rec) or _validate(
             body, strict=self.strict_alternation, need_max_tokens=False
         )
+        rec.done.set()
         if problem is not None:
             return self._error(rec, problem[0], problem[1])
         return self._json(rec, 200, {"input_tokens": _estimate_input(rec.body)})
@@ -294,8 +299,13 @@ class FakeAnthropic:
         if self._queue:
             return self._queue.pop(0)
         if self._responder is not None:
-            result = self._responder(rec)
-            return await result if inspect.isawaitable(result) else result
+            try:
+                result = self._responder(rec)
+                return await result if inspect.isawaitable(result) else result
+            except Exception as exc:
+                # A broken responder is a test bug: answer once, loudly, and never retried.
+                message = f"fake responder raised {exc!r}"
+                return Reply.error(500, error_message=message, should_retry=False)
         return _default_reply(rec)
 
     def _build_message(self, rec: RecordedMessageRequest, reply: Reply) -> dict[str, Any]:
@@ -498,9 +508,11 @@ def _placeholder(schema: Any) -> Any:
 
 
 def _default_reply(rec: RecordedMessageRequest) -> Reply:
+    """Forced tool use (``any`` or ``tool``) gets a schema-shaped placeholder call."""
     choice = rec.tool_choice or {}
-    if choice.get("type") == "tool":
-        tool = next(t for t in rec.tools if t.get("name") == choice.get("name"))
+    if choice.get("type") in ("any", "tool"):
+        wanted = choice.get("name", rec.tools[0]["name"])
+        tool = next(t for t in rec.tools if t.get("name") == wanted)
         return Reply.tool(tool["name"], _placeholder(tool.get("input_schema")))
     return Reply(text=DEFAULT_TEXT)
 
@@ -566,7 +578,7 @@ def _validate_messages(messages: Any, strict: bool) -> tuple[int, str] | None:
                 f"messages.{i - 1}: `tool_use` ids were found without `tool_result` blocks "
                 f"immediately after: {', '.join(sorted(previous_tool_ids - results))}"
             )
-        previous_tool_ids = {b["id"] for b in blocks if b.get("type") == "tool_use"}
+        previous_tool_ids = {str(b.get("id")) for b in blocks if b.get("type") == "tool_use"}
     return None
 
 
