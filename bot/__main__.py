@@ -27,7 +27,7 @@ from bot.store.engine import create_engine
 
 log = logging.getLogger("bot")
 
-NO_TOKEN_MESSAGE = """\
+FIRST_RUN_HELP = """\
 studybot needs a Discord bot token to connect.
   1. Create an application and bot at https://discord.com/developers/applications
      (docs/setup.md walks through it), then put DISCORD_TOKEN=... in .env
@@ -65,7 +65,7 @@ async def build_application(settings: Settings, *, guild_ready_timeout: float = 
 
 async def run_bot(settings: Settings) -> int:
     if settings.discord_token is None:
-        print(NO_TOKEN_MESSAGE, file=sys.stderr)
+        print(FIRST_RUN_HELP, file=sys.stderr)
         return 2
     app = await build_application(settings)
     try:

@@ -10,7 +10,6 @@ over the whole bank.
 from __future__ import annotations
 
 import difflib
-import math
 import re
 import subprocess
 import sys
@@ -179,7 +178,9 @@ def check_file(path: Path) -> list[str]:
     questions = parsed.questions
     problems = per_question_problems(questions)
     problems += position_problems(questions, path.name)
-    problems += [f"[{a}] and [{b}] are near duplicates ({r:.2f})" for a, b, r in near_duplicates(questions)]
+    problems += [
+        f"[{a}] and [{b}] are near duplicates ({r:.2f})" for a, b, r in near_duplicates(questions)
+    ]
     _, bank_problems = check_content(DEFAULT_CONTENT_DIR)
     problems += [str(p) for p in bank_problems if p.source == path.name]
     counts = Counter(q.topic for q in questions)
@@ -194,7 +195,9 @@ def check_file(path: Path) -> list[str]:
 
 
 def main(argv: Sequence[str]) -> int:
-    paths = [Path(arg) for arg in argv] or sorted((DEFAULT_CONTENT_DIR / "questions").glob("*.yaml"))
+    paths = [Path(arg) for arg in argv] or sorted(
+        (DEFAULT_CONTENT_DIR / "questions").glob("*.yaml")
+    )
     failures = 0
     for path in paths:
         problems = check_file(path)

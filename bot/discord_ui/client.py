@@ -74,5 +74,9 @@ class StudyBot(commands.Bot):
         log.info("Synced %d application commands", len(synced))
 
     async def on_ready(self) -> None:
-        log.info("Connected as %s (id %s) to %d servers", self.user, self.user and self.user.id,
-                 len(self.guilds))
+        log.info(
+            "Connected as %s (id %s) to %d servers",
+            self.user,
+            self.user and self.user.id,
+            len(self.guilds),
+        )

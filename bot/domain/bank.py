@@ -71,9 +71,7 @@ class QuestionBank:
         }
 
 
-def cross_check(
-    taxonomy: Taxonomy, questions: Sequence[tuple[str, Question]]
-) -> list[Problem]:
+def cross_check(taxonomy: Taxonomy, questions: Sequence[tuple[str, Question]]) -> list[Problem]:
     """Checks no single question can make: unique ids and topics in the right place.
 
     ``questions`` pairs each question with the file it came from.

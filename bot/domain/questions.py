@@ -164,7 +164,9 @@ class Question(_Frozen):
         if self.round is Round.BEHAVIORAL:
             parts = {point.star for point in self.rubric}
             if not set(StarPart) <= parts:
-                raise ValueError("a behavioral rubric must cover situation, task, action and result")
+                raise ValueError(
+                    "a behavioral rubric must cover situation, task, action and result"
+                )
 
     @property
     def correct_index(self) -> int:

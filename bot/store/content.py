@@ -49,9 +49,7 @@ def _validation_problems(source: str, data: Any, exc: ValidationError) -> list[P
     return problems
 
 
-def _validate(
-    model: type[M], path: Path, problems: list[Problem]
-) -> M | None:
+def _validate(model: type[M], path: Path, problems: list[Problem]) -> M | None:
     data = _read_yaml(path, problems)
     if data is None:
         return None
@@ -66,9 +64,7 @@ def _question_files(content_dir: Path) -> list[Path]:
     return sorted((content_dir / "questions").glob("*.yaml"))
 
 
-def _load_questions(
-    content_dir: Path, problems: list[Problem]
-) -> list[tuple[str, Question]]:
+def _load_questions(content_dir: Path, problems: list[Problem]) -> list[tuple[str, Question]]:
     """Each file's questions, validated one by one so one bad question hides no other."""
     loaded: list[tuple[str, Question]] = []
     for path in _question_files(content_dir):
@@ -78,7 +74,9 @@ def _load_questions(
     return loaded
 
 
-def check_content(content_dir: Path = DEFAULT_CONTENT_DIR) -> tuple[QuestionBank | None, list[Problem]]:
+def check_content(
+    content_dir: Path = DEFAULT_CONTENT_DIR,
+) -> tuple[QuestionBank | None, list[Problem]]:
     """Load and check everything; returns the bank (None if unusable) and all problems."""
     problems: list[Problem] = []
     taxonomy = _validate(Taxonomy, content_dir / "taxonomy.yaml", problems)
