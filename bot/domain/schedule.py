@@ -149,3 +149,31 @@ class Schedule:
             if self.is_scheduled(cohort_start + timedelta(days=full_weeks * 7 + offset)):
                 count += 1
         return count
+
+
+_DURATION = re.compile(r"^\s*(?:(\d{1,2})\s*h)?\s*(?:(\d{1,4})\s*m(?:in)?)?\s*$", re.I)
+
+
+def parse_reveal(text: str, post_time: time) -> timedelta:
+    """The answer window from a reveal time (``"21:00"``) or a duration (``"12h"``, ``"90m"``).
+
+    A reveal time earlier than the post time is an error, not "tomorrow": a
+    window spanning midnight is given as a duration.
+    """
+    cleaned = text.strip()
+    if _TIME.match(cleaned):
+        reveal = parse_post_time(cleaned)
+        minutes = (reveal.hour * 60 + reveal.minute) - (post_time.hour * 60 + post_time.minute)
+        if minutes <= 0:
+            raise InvalidInputError(
+                f"The reveal ({reveal:%H:%M}) must come after the post ({post_time:%H:%M}). "
+                "For a window past midnight give a duration such as 20h."
+            )
+        return timedelta(minutes=minutes)
+    match = _DURATION.match(cleaned)
+    if not cleaned or not match or not any(match.groups()):
+        raise InvalidInputError(
+            f"`{cleaned[:20]}` is neither a reveal time (21:00) nor a duration (12h, 90m)."
+        )
+    hours, minutes = (int(g) if g else 0 for g in match.groups())
+    return timedelta(hours=hours, minutes=minutes)
