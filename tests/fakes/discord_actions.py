@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from tests.fakes.discord_messages import MessageStoreMixin
@@ -77,7 +77,10 @@ class ActionsMixin(MessageStoreMixin):
         return await self._interact(member, 3, data, message=message)
 
     async def submit_modal(
-        self, member: FakeMember, modal_from: FakeInteraction, values: dict[str, str]
+        self,
+        member: FakeMember,
+        modal_from: FakeInteraction,
+        values: Mapping[str, str | list[str]],
     ) -> FakeInteraction:
         """Submit the modal the bot opened (type 9 callback) on ``modal_from``.
 
@@ -86,7 +89,9 @@ class ActionsMixin(MessageStoreMixin):
         """
         modal = next((r for r in modal_from.responses if r.get("type") == 9), None)
         if modal is None:
-            raise AssertionError(f"{modal_from!r} was not answered with a modal: {modal_from.responses}")
+            raise AssertionError(
+                f"{modal_from!r} was not answered with a modal: {modal_from.responses}"
+            )
         remaining = dict(values)
         components = [_submitted(c, remaining) for c in modal["data"].get("components", [])]
         if remaining:
@@ -285,7 +290,7 @@ def _walk(components: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
                 yield from _walk([component[key]])
 
 
-def _submitted(component: dict[str, Any], values: dict[str, str]) -> dict[str, Any]:
+def _submitted(component: dict[str, Any], values: dict[str, str | list[str]]) -> dict[str, Any]:
     """What the Discord client submits for one modal component, consuming ``values``."""
     kind = component["type"]
     if kind == 1:

@@ -37,7 +37,7 @@ class GatewayMixin(FakeState):
         self._sent: list[tuple[int, str, dict[str, Any]]] = []  # (seq, event, data)
         self._ready = asyncio.Event()
 
-    async def wait_ready(self, timeout: float = 5) -> None:
+    async def wait_ready(self, timeout: float = 5) -> None:  # noqa: ASYNC109
         """Until a bot has IDENTIFIED and been sent READY and its GUILD_CREATEs."""
         try:
             await asyncio.wait_for(self._ready.wait(), timeout)
@@ -54,10 +54,12 @@ class GatewayMixin(FakeState):
             self._seq += 1
             self._sent.append((self._seq, event, data))
             if self._ws is not None and not self._ws.closed:
-                await self._send(self._ws, {"op": OP_DISPATCH, "t": event, "s": self._seq, "d": data})
+                await self._send(
+                    self._ws, {"op": OP_DISPATCH, "t": event, "s": self._seq, "d": data}
+                )
 
     async def drop_connection(self, code: int = 4000) -> None:
-        """Close the live socket abnormally; discord.py reconnects to resume_gateway_url and RESUMEs."""
+        """Close the live socket abnormally (code 4000): discord.py reconnects and RESUMEs."""
         ws = self._detach()
         if ws is not None:
             await ws.close(code=code, message=b"fake: connection dropped")
@@ -96,7 +98,9 @@ class GatewayMixin(FakeState):
         await ws.prepare(request)
         self._sockets.add(ws)
         try:
-            await self._send(ws, {"op": OP_HELLO, "d": {"heartbeat_interval": HEARTBEAT_INTERVAL_MS}})
+            await self._send(
+                ws, {"op": OP_HELLO, "d": {"heartbeat_interval": HEARTBEAT_INTERVAL_MS}}
+            )
             async for msg in ws:
                 if msg.type is not WSMsgType.TEXT:
                     continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mimetypes
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -96,7 +97,7 @@ def apply_message_body(
             message[key] = body[key] if body[key] is not None else _EMPTY[key]
     if "embeds" in body:
         message["embeds"] = [{"type": "rich", **e} for e in body["embeds"] or []]
-    if "message_reference" in body and body["message_reference"]:
+    if body.get("message_reference"):
         message["message_reference"] = body["message_reference"]
         message["type"] = 19
     if editing:
@@ -129,7 +130,7 @@ def _attachments(
             attachment = attachment_payload(
                 filename=item.get("filename") or upload.filename,
                 size=len(upload.content),
-                content_type=upload.content_type,
+                content_type=mimetypes.guess_type(upload.filename)[0] or upload.content_type,
                 channel_id=channel_id,
             )
             if item.get("description"):

@@ -91,7 +91,8 @@ class OpenApiSpec:
                         "application/json", "schema",
                     )  # fmt: skip
             self._templates.append(entry)
-        self._validators: dict[tuple[str, str], Draft202012Validator | None] = {}
+        self._by_template = {t.template: t for t in self._templates}
+        self._validators: dict[tuple[str, str], Draft202012Validator] = {}
 
     @staticmethod
     def _patch_spec(spec: dict[str, Any]) -> None:
@@ -113,22 +114,22 @@ class OpenApiSpec:
                 best = entry
         return best.template if best else None
 
-    def _validator(self, method: str, path: str) -> Draft202012Validator | None:
-        key = (method, path)
+    def validator(self, method: str, path: str) -> Draft202012Validator | None:
+        """The cached body validator for ``method path``; None if the spec defines no body."""
+        template = self.match_template(path)
+        entry = self._by_template.get(template or "")
+        if entry is None or method not in entry.methods:
+            return None
+        key = (method, entry.template)
         if key not in self._validators:
-            validator = None
-            template = self.match_template(path)
-            entry = next((t for t in self._templates if t.template == template), None)
-            if entry is not None and method in entry.methods:
-                validator = Draft202012Validator(
-                    {"$ref": SPEC_URI + entry.methods[method]}, registry=self._registry
-                )
-            self._validators[key] = validator
+            self._validators[key] = Draft202012Validator(
+                {"$ref": SPEC_URI + entry.methods[method]}, registry=self._registry
+            )
         return self._validators[key]
 
     def validate(self, method: str, path: str, body: Any) -> FormErrors:
         """Discord-style form errors for ``body`` sent to ``method path`` ({} when valid)."""
-        validator = self._validator(method.upper(), path)
+        validator = self.validator(method.upper(), path)
         if validator is None:
             return {}
         errors: FormErrors = {}

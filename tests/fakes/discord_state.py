@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from tests.fakes.discord_payloads import EPHEMERAL, FakeGuild, FakeMember
@@ -29,7 +30,7 @@ class RecordedRequest:
     method: str
     path: str  # after /api/v10
     query: dict[str, str]
-    json: Any | None
+    json: Any  # the JSON body (or multipart payload_json); None if there was none
     files: list[RecordedFile]
     headers: dict[str, str]
     status: int
@@ -75,7 +76,7 @@ class FakeInteraction:
             return None
         return self._fake.messages.get(self.original_message_id)
 
-    async def wait_response(self, timeout: float = 5) -> dict[str, Any]:
+    async def wait_response(self, timeout: float = 5) -> dict[str, Any]:  # noqa: ASYNC109
         """The first callback body (type 4/5/6/7/8/9)."""
         return await self._fake.wait_until(
             lambda: self.responses[0] if self.responses else None,
@@ -83,7 +84,7 @@ class FakeInteraction:
             lambda: f"no callback for {self!r}",
         )
 
-    async def wait_followup(self, n: int = 1, timeout: float = 5) -> dict[str, Any]:
+    async def wait_followup(self, n: int = 1, timeout: float = 5) -> dict[str, Any]:  # noqa: ASYNC109
         """The n-th (1-based) followup body."""
         return await self._fake.wait_until(
             lambda: self.followups[n - 1] if len(self.followups) >= n else None,
@@ -91,7 +92,7 @@ class FakeInteraction:
             lambda: f"{len(self.followups)} followups for {self!r}, wanted {n}",
         )
 
-    async def wait_edit(self, timeout: float = 5, n: int = 1) -> dict[str, Any]:
+    async def wait_edit(self, timeout: float = 5, n: int = 1) -> dict[str, Any]:  # noqa: ASYNC109
         """The n-th (1-based) PATCH @original body."""
         return await self._fake.wait_until(
             lambda: self.edits[n - 1] if len(self.edits) >= n else None,
@@ -119,6 +120,8 @@ class FakeState:
         self.global_commands: list[dict[str, Any]] = []
         self.guild_commands: dict[int, list[dict[str, Any]]] = {}
         self.gateway_log: list[dict[str, Any]] = []
+        # Seconds after dispatch within which an interaction must be answered (Discord: 3).
+        self.response_window = 3.0
         self.identify_count = 0
         self.resume_count = 0
         self._changed = asyncio.Event()
@@ -133,9 +136,16 @@ class FakeState:
         self._changed = asyncio.Event()
 
     async def wait_until(
-        self, probe: Callable[[], T | None], timeout: float, describe: Callable[[], str]
+        self,
+        probe: Callable[[], T | None],
+        timeout: float,  # noqa: ASYNC109
+        describe: Callable[[], str],
     ) -> T:
-        """Return probe()'s first non-None value, re-checked on every change of state."""
+        """Return probe()'s first non-None value.
+
+        Re-checked on every change of the fake's state, and every 50 ms so that probes may
+        also look at the bot's own state. Raises AssertionError with describe() on timeout.
+        """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
@@ -145,10 +155,8 @@ class FakeState:
             remaining = deadline - loop.time()
             if remaining <= 0:
                 raise AssertionError(f"timed out after {timeout}s: {describe()}")
-            try:
-                await asyncio.wait_for(self._changed.wait(), remaining)
-            except TimeoutError:
-                pass
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), min(remaining, 0.05))
 
     async def dispatch(self, event: str, data: dict[str, Any]) -> None:
         """Send a gateway dispatch (implemented by the gateway part)."""

@@ -11,12 +11,16 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from tests.fakes.discord_messages import ApiRequest, HttpError, MessageStoreMixin, apply_message_body
+from tests.fakes.discord_messages import (
+    ApiRequest,
+    HttpError,
+    MessageStoreMixin,
+    apply_message_body,
+)
 from tests.fakes.discord_payloads import EPHEMERAL, LOADING
 from tests.fakes.discord_state import FakeInteraction
 
 Answer = tuple[int, Any]
-RESPONSE_WINDOW = 3.0
 TOKEN_LIFETIME = 15 * 60.0
 _COMMAND_INTERACTIONS = (2,)  # message type 20 (CHAT_INPUT_COMMAND) for these
 
@@ -47,7 +51,7 @@ class WebhookMixin(MessageStoreMixin):
         inter = self.interactions.get(req.int_param("interaction"))
         if inter is None or inter.token != req.params["token"]:
             raise HttpError(404, 10062, "Unknown interaction")
-        if asyncio.get_running_loop().time() - inter.dispatched_at > RESPONSE_WINDOW:
+        if asyncio.get_running_loop().time() - inter.dispatched_at > self.response_window:
             raise HttpError(404, 10062, "Unknown interaction")
         if inter.responses:
             raise HttpError(400, 40060, "Interaction has already been acknowledged.")
@@ -70,21 +74,21 @@ class WebhookMixin(MessageStoreMixin):
                 message = self.require_message(inter.component_message_id)
                 apply_message_body(message, data, req.files, editing=True)
                 resource["message"] = message
-        elif kind == 8 and inter.payload["type"] == 4:
-            pass
-        elif kind == 9 and inter.payload["type"] != 5:
+        elif (kind == 8 and inter.payload["type"] == 4) or (
+            kind == 9 and inter.payload["type"] != 5
+        ):
             pass
         else:
             raise HttpError(400, 40043, f"Interaction callback type {kind} not valid here")
         inter.responses.append(body)
-        message = self.messages.get(inter.original_message_id or 0) if kind in (4, 5) else None
+        created = self.messages.get(inter.original_message_id or 0) if kind in (4, 5) else None
         return 200, {
             "interaction": {
                 "id": str(inter.id),
                 "type": inter.payload["type"],
-                "response_message_id": message["id"] if message else None,
+                "response_message_id": created["id"] if created else None,
                 "response_message_loading": kind == 5,
-                "response_message_ephemeral": bool(message and message["flags"] & EPHEMERAL),
+                "response_message_ephemeral": bool(created and created["flags"] & EPHEMERAL),
             },
             "resource": resource,
         }
