@@ -18,12 +18,27 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot import __version__, cli
 from bot.discord_ui.client import BotConfig, StudyBot
 from bot.discord_ui.cogs.studybot import StudybotCog
+from bot.discord_ui.daily_components import DailyHandler, daily_items
 from bot.discord_ui.endpoints import point_discord_at
 from bot.discord_ui.invite import invite_url
+from bot.discord_ui.publisher import DiscordPublisher
+from bot.domain.models import GuildConfig
+from bot.jobs import DailyJobs
 from bot.logs import configure_logging
+from bot.services.answer_writer import AnswerWriter
+from bot.services.answers import AnswerService
+from bot.services.clock import SystemClock
+from bot.services.daily import DailyService, Repositories
+from bot.services.grading import GradingService
+from bot.services.setup import SetupService
 from bot.settings import Settings, SettingsError, load_settings
 from bot.store import migrate
+from bot.store.answers import SqlAnswerRepository
+from bot.store.content import DEFAULT_CONTENT_DIR, load_bank, load_plan
 from bot.store.engine import create_engine
+from bot.store.guilds import SqlGuildRepository
+from bot.store.postings import SqlPostingRepository
+from bot.store.scores import SqlScoreRepository
 
 log = logging.getLogger("bot")
 
@@ -38,29 +53,80 @@ Without Discord you can already check the question bank: `studybot bank stats`."
 
 @dataclass
 class Application:
-    """A built, not yet connected bot with the resources it owns."""
+    """A built, not yet connected bot with everything it owns."""
 
     settings: Settings
     engine: AsyncEngine
     bot: StudyBot
+    writer: AnswerWriter
+    grading: GradingService
+    daily: DailyService
+    jobs: DailyJobs
 
     async def close(self) -> None:
+        """Stop in dependency order: no new clicks, flush answers, then the database."""
+        self.jobs.stop()
         await self.bot.close()
+        await self.writer.stop()
+        await self.grading.stop()
         await self.engine.dispose()
 
 
-async def build_application(settings: Settings, *, guild_ready_timeout: float = 2.0) -> Application:
-    """Migrate the database and build the bot from ``settings``."""
+async def build_application(
+    settings: Settings, *, guild_ready_timeout: float = 2.0, sweep_seconds: float = 60
+) -> Application:
+    """Migrate the database and wire the bot, its services and its jobs."""
+    bank = load_bank(settings.content_dir or DEFAULT_CONTENT_DIR)
+    plan = load_plan(settings.content_dir or DEFAULT_CONTENT_DIR)
     engine = create_engine(settings.database_url)
     await migrate.upgrade(engine)
+    clock = SystemClock()
+    repositories = Repositories(
+        guilds=SqlGuildRepository(engine),
+        postings=SqlPostingRepository(engine),
+        answers=SqlAnswerRepository(engine),
+        scores=SqlScoreRepository(engine),
+    )
+    grading = GradingService(bank, repositories.answers, repositories.postings)
+    writer = AnswerWriter(repositories.answers, on_committed=grading.on_committed)
+    answers = AnswerService(bank, repositories.postings, repositories.answers, writer, clock)
+    daily = DailyService(bank, plan, repositories, grading, clock)
+    setup = SetupService(repositories.guilds, clock)
+    daily_handler = DailyHandler(answers)
+
     point_discord_at(settings.discord_api_url, settings.discord_gateway_url)
+    holder: dict[str, DailyJobs] = {}
+
+    async def on_config_changed(config: GuildConfig) -> None:
+        await holder["jobs"].schedule_guild(config)
+
+    async def start_background() -> None:
+        writer.start()
+        grading.start()
+
+    async def start_jobs() -> None:
+        await holder["jobs"].start()
+
     config = BotConfig(
         version=__version__,
         dev_guild_id=settings.dev_guild_id,
         guild_ready_timeout=guild_ready_timeout,
-        cogs=(lambda _bot: StudybotCog(__version__),),
+        cogs=(
+            lambda bot: StudybotCog(
+                __version__, setup, daily, DiscordPublisher(bot, bank), on_config_changed
+            ),
+        ),
+        dynamic_items=daily_items(daily_handler),
+        on_startup=(start_background,),
+        on_ready_once=(start_jobs,),
+        interaction_listeners=(daily_handler.on_interaction,),
     )
-    return Application(settings=settings, engine=engine, bot=StudyBot(config))
+    bot = StudyBot(config)
+    jobs = DailyJobs(
+        daily, repositories.guilds, DiscordPublisher(bot, bank), sweep_seconds=sweep_seconds
+    )
+    holder["jobs"] = jobs
+    return Application(settings, engine, bot, writer, grading, daily, jobs)
 
 
 async def run_bot(settings: Settings) -> int:

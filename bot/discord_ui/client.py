@@ -16,6 +16,7 @@ log = logging.getLogger(__name__)
 
 CogFactory = Callable[["StudyBot"], commands.Cog]
 StartupHook = Callable[[], Awaitable[None]]
+InteractionListener = Callable[[discord.Interaction], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,8 @@ class BotConfig:
     cogs: Sequence[CogFactory] = ()
     dynamic_items: Sequence[type[discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]]]] = ()
     on_startup: Sequence[StartupHook] = field(default_factory=tuple)
+    on_ready_once: Sequence[StartupHook] = field(default_factory=tuple)
+    interaction_listeners: Sequence[InteractionListener] = field(default_factory=tuple)
 
 
 class StudyTree(app_commands.CommandTree["StudyBot"]):
@@ -53,6 +56,7 @@ class StudyBot(commands.Bot):
             chunk_guilds_at_startup=False,
         )
         self.config = config
+        self._ready_once_done = False
 
     async def setup_hook(self) -> None:
         for factory in self.config.cogs:

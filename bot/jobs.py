@@ -1,0 +1,123 @@
+"""APScheduler wiring, rebuilt from the database at every start.
+
+Our tables are the truth; APScheduler only wakes us up. Each server gets a
+cron job at its local post time (in its own time zone); each posted question a
+date job at its close. A sweep every minute catches anything a wake-up missed
+(a restart, a post-now, a DST quirk): because claims are unique per server and
+local date and reveals are idempotent, running a step twice is harmless.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.domain.models import GuildConfig, Posting
+from bot.domain.ports import GuildRepository, Publisher
+from bot.services.daily import DailyService
+
+log = logging.getLogger(__name__)
+
+SWEEP_SECONDS = 60
+MISFIRE_GRACE_SECONDS = 900
+CRON_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class DailyJobs:
+    def __init__(
+        self,
+        daily: DailyService,
+        guilds: GuildRepository,
+        publisher: Publisher,
+        *,
+        sweep_seconds: float = SWEEP_SECONDS,
+    ) -> None:
+        self._daily = daily
+        self._guilds = guilds
+        self._publisher = publisher
+        self._sweep_seconds = sweep_seconds
+        self._scheduler = AsyncIOScheduler(
+            job_defaults={
+                "coalesce": True,
+                "max_instances": 1,
+                "misfire_grace_time": MISFIRE_GRACE_SECONDS,
+            }
+        )
+
+    async def start(self) -> None:
+        """Reconcile interrupted posts, catch up, then schedule every server."""
+        self._scheduler.start()
+        await self._daily.reconcile(self._publisher)
+        for guild in await self._guilds.all_set_up():
+            await self.schedule_guild(guild)
+        for posting in await self._daily.open_postings():
+            self._schedule_reveal(posting)
+        self._scheduler.add_job(
+            self.sweep,
+            IntervalTrigger(seconds=self._sweep_seconds),
+            id="sweep",
+            replace_existing=True,
+        )
+        await self.sweep()
+
+    def stop(self) -> None:
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+
+    async def schedule_guild(self, guild: GuildConfig) -> None:
+        """(Re)place a server's cron job after setup, pause or resume."""
+        job_id = f"post:{guild.id}"
+        if guild.paused or not guild.is_set_up:
+            if self._scheduler.get_job(job_id):
+                self._scheduler.remove_job(job_id)
+            return
+        hour, minute = (int(part) for part in guild.post_time.split(":"))
+        trigger = CronTrigger(
+            day_of_week=",".join(CRON_DAYS[d] for d in sorted(guild.weekdays)),
+            hour=hour,
+            minute=minute,
+            timezone=ZoneInfo(guild.timezone),
+        )
+        self._scheduler.add_job(
+            self.post, trigger, args=[guild.id], id=job_id, replace_existing=True
+        )
+        # A server set up after today's post time is still in today's window: post now.
+        await self.post(guild.id)
+
+    async def post(self, guild_id: int) -> None:
+        try:
+            posting = await self._daily.post_if_due(guild_id, self._publisher)
+        except Exception:
+            log.exception("Posting the daily question for guild %s failed", guild_id)
+            return
+        if posting is not None:
+            self._schedule_reveal(posting)
+
+    def _schedule_reveal(self, posting: Posting) -> None:
+        self._scheduler.add_job(
+            self.reveal,
+            DateTrigger(run_date=posting.closes_at),
+            id=f"reveal:{posting.id}",
+            replace_existing=True,
+        )
+
+    async def reveal(self) -> None:
+        try:
+            await self._daily.reveal_due(self._publisher)
+        except Exception:
+            log.exception("Revealing due questions failed")
+
+    async def sweep(self) -> None:
+        """Post what is due and reveal what has closed, for every server."""
+        for guild in await self._guilds.all_set_up():
+            await self.post(guild.id)
+        await self.reveal()
+
+    def next_wakeups(self) -> dict[str, datetime]:
+        return {job.id: job.next_run_time for job in self._scheduler.get_jobs()}

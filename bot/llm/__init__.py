@@ -1,0 +1,1 @@
+"""Claude as grader and interviewer, through the anthropic SDK; offline fallbacks."""
