@@ -65,7 +65,7 @@ class Application:
 
     async def close(self) -> None:
         """Stop in dependency order: no new clicks, flush answers, then the database."""
-        self.jobs.stop()
+        await self.jobs.stop()
         await self.bot.close()
         await self.writer.stop()
         await self.grading.stop()

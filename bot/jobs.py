@@ -9,7 +9,10 @@ local date and reveals are idempotent, running a step twice is harmless.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+from collections.abc import Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -42,6 +45,7 @@ class DailyJobs:
         self._guilds = guilds
         self._publisher = publisher
         self._sweep_seconds = sweep_seconds
+        self._running: set[asyncio.Task[object]] = set()
         self._scheduler = AsyncIOScheduler(
             job_defaults={
                 "coalesce": True,
@@ -51,24 +55,43 @@ class DailyJobs:
         )
 
     async def start(self) -> None:
-        """Reconcile interrupted posts, catch up, then schedule every server."""
-        self._scheduler.start()
-        await self._daily.reconcile(self._publisher)
-        for guild in await self._guilds.all_set_up():
-            await self.schedule_guild(guild)
-        for posting in await self._daily.open_postings():
-            self._schedule_reveal(posting)
-        self._scheduler.add_job(
-            self.sweep,
-            IntervalTrigger(seconds=self._sweep_seconds),
-            id="sweep",
-            replace_existing=True,
-        )
+        """Schedule every server and open posting, then catch up with one sweep."""
+        with self._tracked():
+            self._scheduler.start()
+            for guild in await self._guilds.all_set_up():
+                await self.schedule_guild(guild)
+            for posting in await self._daily.open_postings():
+                self._schedule_reveal(posting)
+            self._scheduler.add_job(
+                self.sweep,
+                IntervalTrigger(seconds=self._sweep_seconds),
+                id="sweep",
+                replace_existing=True,
+            )
         await self.sweep()
 
-    def stop(self) -> None:
+    async def stop(self, timeout: float = 10) -> None:  # noqa: ASYNC109
+        """Stop waking up, let running steps finish (a half-sent post is worse than
+        a slow shutdown), then shut the scheduler down."""
+        if self._scheduler.running:
+            self._scheduler.pause()
+        current = asyncio.current_task()
+        running = {task for task in self._running if task is not current}
+        if running:
+            await asyncio.wait(running, timeout=timeout)
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)
+
+    @contextlib.contextmanager
+    def _tracked(self) -> Iterator[None]:
+        task = asyncio.current_task()
+        if task is not None:
+            self._running.add(task)
+        try:
+            yield
+        finally:
+            if task is not None:
+                self._running.discard(task)
 
     async def schedule_guild(self, guild: GuildConfig) -> None:
         """(Re)place a server's cron job after setup, pause or resume."""
@@ -91,6 +114,10 @@ class DailyJobs:
         await self.post(guild.id)
 
     async def post(self, guild_id: int) -> None:
+        with self._tracked():
+            await self._post(guild_id)
+
+    async def _post(self, guild_id: int) -> None:
         try:
             posting = await self._daily.post_if_due(guild_id, self._publisher)
         except Exception:
@@ -108,16 +135,27 @@ class DailyJobs:
         )
 
     async def reveal(self) -> None:
+        with self._tracked():
+            await self._reveal()
+
+    async def _reveal(self) -> None:
         try:
             await self._daily.reveal_due(self._publisher)
         except Exception:
             log.exception("Revealing due questions failed")
 
     async def sweep(self) -> None:
-        """Post what is due and reveal what has closed, for every server."""
-        for guild in await self._guilds.all_set_up():
-            await self.post(guild.id)
-        await self.reveal()
+        """Retry unsent claims, post what is due, reveal what has closed."""
+        with self._tracked():
+            try:
+                await self._daily.reconcile(self._publisher)
+                guilds = await self._guilds.all_set_up()
+            except Exception:
+                log.exception("Reconciling unsent questions failed")
+                return
+            for guild in guilds:
+                await self._post(guild.id)
+            await self._reveal()
 
     def next_wakeups(self) -> dict[str, datetime]:
         return {job.id: job.next_run_time for job in self._scheduler.get_jobs()}

@@ -42,9 +42,10 @@ async def running_app(
     discord: StudyGroupDiscord,
     *,
     timeout: float = 10,  # noqa: ASYNC109
+    sweep_seconds: float = 60,
 ) -> AsyncIterator[Application]:
     """Build, log in and connect the real bot; wait until it is ready and has synced."""
-    app = await build_application(settings, guild_ready_timeout=0.1)
+    app = await build_application(settings, guild_ready_timeout=0.1, sweep_seconds=sweep_seconds)
     bot = app.bot
     await bot.login(settings.discord_token.get_secret_value())  # type: ignore[union-attr]
     connect = asyncio.create_task(bot.connect(reconnect=True), name="studybot-connect")

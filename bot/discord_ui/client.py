@@ -78,9 +78,13 @@ class StudyBot(commands.Bot):
         log.info("Synced %d application commands", len(synced))
 
     async def on_ready(self) -> None:
-        log.info(
-            "Connected as %s (id %s) to %d servers",
-            self.user,
-            self.user and self.user.id,
-            len(self.guilds),
-        )
+        log.info("Connected as %s to %d servers", self.user, len(self.guilds))
+        if not self._ready_once_done:
+            # Jobs post to channels, so they start once the guild cache is filled.
+            self._ready_once_done = True
+            for hook in self.config.on_ready_once:
+                await hook()
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        for listener in self.config.interaction_listeners:
+            await listener(interaction)

@@ -22,6 +22,10 @@ from bot.domain.ports import AnswerRepository, Clock, PostingRepository
 from bot.domain.questions import Kind, Question
 from bot.services.answer_writer import AnswerWriter
 
+# A click can arrive between the send and the commit of its message id: the
+# message exists, so the claimed posting is live.
+ANSWERABLE = frozenset({PostingStatus.CLAIMED, PostingStatus.POSTED})
+
 
 @dataclass(frozen=True)
 class MyResult:
@@ -57,12 +61,12 @@ class AnswerService:
             posting = await self._postings.get(posting_id)
             if posting is None:
                 raise NotFoundError("This question no longer exists.")
-            if posting.status is PostingStatus.POSTED:
+            if posting.status in ANSWERABLE:
                 self._posting_cache[posting_id] = posting
         question = self._bank.get(posting.question_id)
         if question is None:
             raise NotFoundError("This question was removed from the bank.")
-        if posting.status is not PostingStatus.POSTED or self._clock.now() >= posting.closes_at:
+        if posting.status not in ANSWERABLE or self._clock.now() >= posting.closes_at:
             raise ClosedError("Answers for this question are closed. Check the reveal!")
         return posting, question
 

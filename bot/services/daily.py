@@ -8,6 +8,7 @@ completed with the message id afterwards. After a crash between the two,
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import Counter
 from dataclasses import dataclass
@@ -57,6 +58,9 @@ class DailyService:
         self._repos = repositories
         self._grading = grading
         self._clock = clock
+        # Posting steps run one at a time in this process, so a retry of an
+        # unsent claim can never race the first attempt still in flight.
+        self._posting_lock = asyncio.Lock()
 
     # --- posting --------------------------------------------------------------------
 
@@ -69,7 +73,8 @@ class DailyService:
         local_date = guild.schedule.due_slot(now)
         if local_date is None:
             return None
-        return await self._claim_and_post(guild, local_date, publisher)
+        async with self._posting_lock:
+            return await self._claim_and_post(guild, local_date, publisher)
 
     async def post_now(self, guild_id: int, publisher: Publisher) -> Posting:
         """An admin's ``post-now``: today's slot, posted immediately if unclaimed."""
@@ -80,7 +85,8 @@ class DailyService:
         existing = await self._repos.postings.for_date(guild.id, local_date)
         if existing is not None:
             raise ClosedError("Today's question is already posted.")
-        posting = await self._claim_and_post(guild, local_date, publisher, immediate=True)
+        async with self._posting_lock:
+            posting = await self._claim_and_post(guild, local_date, publisher, immediate=True)
         if posting is None:
             raise ClosedError("Today's question is already posted.")
         return posting
@@ -119,7 +125,11 @@ class DailyService:
         return await self._repos.postings.get(posting.id)
 
     async def reconcile(self, publisher: Publisher) -> None:
-        """Finish claims a crash interrupted: adopt a sent message, or send, or skip."""
+        """Finish claims a crash or failed send interrupted: adopt, send, or skip."""
+        async with self._posting_lock:
+            await self._reconcile(publisher)
+
+    async def _reconcile(self, publisher: Publisher) -> None:
         now = self._clock.now()
         for posting in await self._repos.postings.unsent():
             message_id = await publisher.find_question(posting)

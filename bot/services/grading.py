@@ -34,8 +34,9 @@ class GradingService:
         self._answers = answers
         self._postings = postings
         self._open_grader = open_grader
-        self._queue: asyncio.Queue[tuple[int, int]] = asyncio.Queue()
+        self._queue: asyncio.Queue[tuple[int, int] | None] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
 
     async def grade(self, question: Question, answer: StoredAnswer) -> Grade:
         if question.kind is Kind.CHOICE:
@@ -78,20 +79,33 @@ class GradingService:
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name="grading-worker")
 
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+    async def stop(self, timeout: float = 10) -> None:  # noqa: ASYNC109
+        """Finish the answer being graded (never abandon a half-written grade), then stop.
+
+        Answers still queued keep ``needs_grading`` and are graded at the reveal.
+        """
+        if self._task is None:
+            return
+        task, self._task = self._task, None
+        self._stopping = True
+        self._queue.put_nowait(None)
+        done, _ = await asyncio.wait({task}, timeout=timeout)
+        if not done:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+                await task
 
     async def idle(self) -> None:
         """Wait until everything queued so far is graded (tests, shutdown)."""
         await self._queue.join()
 
     async def _run(self) -> None:
-        while True:
-            posting_id, user_id = await self._queue.get()
+        while not self._stopping:
+            item = await self._queue.get()
+            if item is None:
+                self._queue.task_done()
+                return
+            posting_id, user_id = item
             try:
                 await self.grade_and_store(posting_id, user_id)
             except Exception:

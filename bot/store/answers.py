@@ -74,7 +74,8 @@ class SqlAnswerRepository:
         ids = {s.posting_id for s in submissions}
         rows = await connection.execute(
             select(postings.c.id, postings.c.closes_at).where(
-                postings.c.id.in_(ids), postings.c.status == PostingStatus.POSTED.value
+                postings.c.id.in_(ids),
+                postings.c.status.in_([PostingStatus.CLAIMED.value, PostingStatus.POSTED.value]),
             )
         )
         return {row.id: row.closes_at for row in rows}
