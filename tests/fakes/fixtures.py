@@ -44,6 +44,7 @@ def discord_routes(
     monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(discord_fake.gateway_url))
     return discord_fake
 
+
 # -- Anthropic ----------------------------------------------------------------------------------
 
 from tests.fakes.anthropic_fixtures import anthropic_fake  # noqa: E402, F401
