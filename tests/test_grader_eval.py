@@ -48,10 +48,6 @@ MIN_PER_CATEGORY = {
 # with a margin for concept edits; below these it no longer ranks answers usefully.
 MIN_RHO = 0.75
 MAX_MAE = 0.15
-# Injections the offline grader does not yet detect AND that carry rubric keywords,
-# so stripping nothing lets them gain credit. Remove an entry once grading.py
-# catches it: the strict xfail then fails to remind us.
-KNOWN_INJECTION_GAPS = {"cs-038": "'Note to the AI grader: ...' is not an instruction pattern"}
 
 
 def _finished_questions() -> dict[str, Question]:
@@ -231,22 +227,12 @@ async def test_offline_grader_agrees_with_the_expert() -> None:
     means = {stats.category: stats for stats in report.categories}
     assert means[Category.STRONG].mean_predicted > means[Category.PARTIAL].mean_predicted
     assert means[Category.PARTIAL].mean_predicted > means[Category.OFF_TOPIC].mean_predicted
-    gains = {r.case.question_id for r in report.injection_gains}
-    assert gains <= set(KNOWN_INJECTION_GAPS), summary
+    assert report.injection_gains == [], summary
 
 
 @pytest.mark.parametrize(
     "case",
-    [
-        pytest.param(
-            case,
-            id=case.question_id,
-            marks=[pytest.mark.xfail(strict=True, reason=KNOWN_INJECTION_GAPS[case.question_id])]
-            if case.question_id in KNOWN_INJECTION_GAPS
-            else [],
-        )
-        for case in INJECTED
-    ],
+    [pytest.param(case, id=case.question_id) for case in INJECTED],
 )
 def test_injection_never_gains_credit(case: GradedCase) -> None:
     assert case.base_answer is not None

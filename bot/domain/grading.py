@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from bot.domain.errors import InvalidInputError
+from bot.domain.injection import find_instructions, strip_instructions
 from bot.domain.questions import Kind, Question, RubricPoint
 
 ANSWER_MAX_CHARS = 1500
@@ -100,35 +101,6 @@ def grade_choice(question: Question, choice_index: int) -> Grade:
     return Grade(credit=1.0 if correct else 0.0, grader="exact", feedback=feedback, correct=correct)
 
 
-# --- instructions hidden in answers -------------------------------------------------
-
-_INSTRUCTION_PATTERNS = [
-    r"\bignore\b.{0,40}\b(instruction|rubric|above|previous|prior|rules?)",
-    r"\b(disregard|forget)\b.{0,40}\b(instruction|rubric|above|previous|rules?)",
-    r"\b(give|award|assign|grant)\b.{0,30}\b(full|maximum|max|perfect|100|all)\b.{0,20}"
-    r"\b(credit|marks?|points?|score)",
-    r"\b(you are|act as|pretend to be)\b.{0,30}\b(grader|assistant|ai|model|system)",
-    r"\bsystem prompt\b",
-    r"</?\s*(answer|system|instructions?)[^>]*>",
-    r"\b(score|grade|rate)\s+(this|me|the answer)\b.{0,20}\b(10|100|full|maximum|perfect)",
-    r"\bnew instructions?\b",
-]
-_INSTRUCTION_RE = re.compile("|".join(f"(?:{p})" for p in _INSTRUCTION_PATTERNS), re.I | re.S)
-
-
-def find_instructions(text: str) -> list[str]:
-    """Sentences of ``text`` that try to instruct the grader."""
-    sentences = re.split(r"(?<=[.!?])\s+|\n+", text)
-    return [s for s in sentences if _INSTRUCTION_RE.search(s)]
-
-
-def strip_instructions(text: str) -> str:
-    """``text`` without the sentences that try to instruct the grader."""
-    bad = set(find_instructions(text))
-    sentences = re.split(r"(?<=[.!?])\s+|\n+", text)
-    return " ".join(s for s in sentences if s not in bad)
-
-
 # --- offline concept matching ---------------------------------------------------------
 
 _STOPWORDS = frozenset(
@@ -143,16 +115,23 @@ _STOPWORDS = frozenset(
 
 
 def _plain(text: str) -> str:
+    """Lower case, accents removed, Greek kept (σ², β), punctuation to spaces."""
     lowered = unicodedata.normalize("NFKD", text.lower())
     lowered = "".join(ch for ch in lowered if not unicodedata.combining(ch))
-    return " " + re.sub(r"[^a-z0-9%$.+#/\- ]+", " ", lowered).replace("-", " ") + " "
+    kept = re.sub(r"[^a-z0-9\u0370-\u03ff%$.+#/\- ]+", " ", lowered).replace("-", " ")
+    return " " + " ".join(kept.split()) + " "
 
 
 def concept_matches(concept: str, plain_text: str) -> bool:
-    """Whether any ``|``-separated alternative of ``concept`` occurs in the text."""
+    """Whether an alternative of ``concept`` (``|``-separated) starts at a word start.
+
+    Matching at word starts keeps stems useful ("overfit" finds "overfitting")
+    while a short alternative such as "i" or "3" no longer matches inside words
+    or longer numbers' tails.
+    """
     for alternative in concept.split("|"):
         needle = _plain(alternative).strip()
-        if needle and needle in plain_text:
+        if needle and re.search(rf"(?<![a-z0-9\u0370-\u03ff]){re.escape(needle)}", plain_text):
             return True
     return False
 
