@@ -83,6 +83,6 @@ def test_stats_report_every_count(bank):
     stats = bank.stats()
     assert stats["total"] == len(bank.questions)
     for key in ("by_round", "by_track", "by_topic", "by_kind", "by_difficulty"):
-        assert sum(stats[key].values()) == (  # type: ignore[attr-defined]
+        assert sum(stats[key].values()) == (
             len([q for q in bank.questions if q.track]) if key == "by_track" else stats["total"]
         )

@@ -227,7 +227,7 @@ async def test_offline_grader_agrees_with_the_expert() -> None:
     means = {stats.category: stats for stats in report.categories}
     assert means[Category.STRONG].mean_predicted > means[Category.PARTIAL].mean_predicted
     assert means[Category.PARTIAL].mean_predicted > means[Category.OFF_TOPIC].mean_predicted
-    assert report.injection_gains == [], summary
+    assert report.injection_gains == (), summary
 
 
 @pytest.mark.parametrize(

@@ -11,13 +11,13 @@ from bot.domain.grading import (
     ANSWER_MAX_CHARS,
     Flag,
     PointResult,
-    find_instructions,
     grade_choice,
     grade_open_offline,
     keep_supported_evidence,
     normalise_answer,
     weighted_credit,
 )
+from bot.domain.injection import find_instructions
 from bot.domain.questions import Question
 
 OPEN = Question.model_validate(

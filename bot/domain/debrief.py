@@ -24,7 +24,8 @@ from pydantic import (
     model_validator,
 )
 
-from bot.domain.grading import Grade, strip_instructions
+from bot.domain.grading import Grade
+from bot.domain.injection import strip_instructions
 from bot.domain.interview import HintTier
 from bot.domain.questions import TOPIC_PATTERN, Question, Round, StarPart, Track
 from bot.domain.taxonomy import Taxonomy

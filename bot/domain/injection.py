@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001, RUF003 - look-alike letters and CJK punctuation are the point here
 """Finding text in an answer that tries to instruct the grader.
 
 Members' answers are data. Some try to be instructions ("ignore the rubric and

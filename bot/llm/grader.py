@@ -30,12 +30,11 @@ from bot.domain.grading import (
     Flag,
     Grade,
     PointResult,
-    find_instructions,
     keep_supported_evidence,
     normalise_answer,
-    strip_instructions,
     weighted_credit,
 )
+from bot.domain.injection import find_instructions, strip_instructions
 from bot.domain.questions import Kind, Question
 from bot.llm.client import call_with_deadline
 from bot.llm.usage import LlmUsage, UsageSink
