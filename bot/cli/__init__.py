@@ -16,6 +16,8 @@ from pathlib import Path
 from bot import __version__
 from bot.store.content import DEFAULT_CONTENT_DIR, check_content
 
+DEFAULT_CASES = DEFAULT_CONTENT_DIR.parent / "tests" / "data" / "graded_answers.yaml"
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -42,6 +44,21 @@ def build_parser() -> argparse.ArgumentParser:
     stats = bank_commands.add_parser("stats", help="count questions by round, topic, ...")
     stats.add_argument("--json", action="store_true", help="print one JSON object")
     stats.add_argument("--path", type=Path, default=DEFAULT_CONTENT_DIR)
+    practice = commands.add_parser("practice", help="answer today's question in the terminal")
+    practice.add_argument("--member", type=int, default=1, help="your member id (default 1)")
+    practice.add_argument("--timezone", default="UTC", help="your IANA time zone")
+
+    mock = commands.add_parser("mock", help="sit a mock interview in the terminal")
+    mock.add_argument("--round", required=True, help="coding, ml-fundamentals, ... behavioral")
+    mock.add_argument("--track", help="nlp, cv, rl or recsys (specialization only)")
+    mock.add_argument("--minutes", type=int, default=30, help="10 to 60 (default 30)")
+    mock.add_argument("--mode", choices=("practice", "real"), default="practice")
+    mock.add_argument("--member", type=int, default=1, help="your member id (default 1)")
+
+    grader = commands.add_parser("grader", help="the answer grader")
+    grader_commands = grader.add_subparsers(dest="grader_command", required=True, metavar="ACTION")
+    evaluate = grader_commands.add_parser("eval", help="agreement with expert-graded answers")
+    evaluate.add_argument("--cases", type=Path, default=DEFAULT_CASES)
     return parser
 
 

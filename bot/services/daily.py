@@ -28,7 +28,7 @@ from bot.domain.ports import (
     ScoreRepository,
 )
 from bot.domain.questions import Kind
-from bot.domain.scoring import points_for
+from bot.domain.scoring import Streak, compute_streak, points_for
 from bot.services.grading import GradingService
 
 log = logging.getLogger(__name__)
@@ -204,6 +204,12 @@ class DailyService:
             mean_credit=sum(r.credit for r in rows) / len(rows) if rows else 0.0,
             top=tuple((names.get(r.user_id, "a member"), r.points) for r in ranked if r.points > 0),
         )
+
+    async def streak(self, guild_id: int, user_id: int) -> Streak:
+        """The member's streak over the server's posted days (see domain.scoring)."""
+        posted = await self._repos.postings.posted_dates(guild_id)
+        answered = await self._repos.scores.answered_dates(guild_id, user_id)
+        return compute_streak(posted, answered)
 
     async def open_postings(self) -> list[Posting]:
         return await self._repos.postings.open_postings()

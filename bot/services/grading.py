@@ -33,7 +33,7 @@ class GradingService:
         self._bank = bank
         self._answers = answers
         self._postings = postings
-        self._open_grader = open_grader
+        self.open_grader = open_grader
         self._queue: asyncio.Queue[tuple[int, int] | None] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
@@ -42,9 +42,9 @@ class GradingService:
         if question.kind is Kind.CHOICE:
             return grade_choice(question, answer.choice_index or 0)
         text = answer.text or ""
-        if self._open_grader is not None:
+        if self.open_grader is not None:
             try:
-                return await self._open_grader.grade(question, text)
+                return await self.open_grader.grade(question, text)
             except InterviewerUnavailableError:
                 log.warning("LLM grader unavailable; grading %s offline", question.id)
         return grade_open_offline(question, text)

@@ -68,9 +68,20 @@ def _load_questions(content_dir: Path, problems: list[Problem]) -> list[tuple[st
     """Each file's questions, validated one by one so one bad question hides no other."""
     loaded: list[tuple[str, Question]] = []
     for path in _question_files(content_dir):
-        parsed = _validate(QuestionFile, path, problems)
-        if parsed is not None:
-            loaded.extend((path.name, question) for question in parsed.questions)
+        data = _read_yaml(path, problems)
+        if not isinstance(data, dict) or not isinstance(data.get("questions"), list):
+            problems.append(Problem(path.name, None, None, "needs a 'questions' list"))
+            continue
+        for index, raw in enumerate(data["questions"]):
+            single = {**data, "questions": [raw]}
+            try:
+                parsed = QuestionFile.model_validate(single)
+            except ValidationError as exc:
+                for problem in _validation_problems(path.name, single, exc):
+                    question_id = problem.question_id or f"#{index + 1}"
+                    problems.append(Problem(path.name, question_id, problem.field, problem.message))
+                continue
+            loaded.append((path.name, parsed.questions[0]))
     return loaded
 
 
