@@ -62,8 +62,8 @@ def test_bank_validate_lists_every_problem_and_exits_1(tmp_path):
     assert result.returncode == 1
     assert "coding.yaml" in result.stdout
     assert (
-        "difficulty" in result.stdout
-        and "astrology" not in result.stdout
+        ("difficulty" in result.stdout
+        and "astrology" not in result.stdout)
         or "topic" in result.stdout
     )
     assert len([line for line in result.stdout.splitlines() if "coding.yaml" in line]) >= 2
