@@ -42,6 +42,7 @@ from bot.services.daily import DailyService, Repositories
 from bot.services.grading import GradingService
 from bot.services.mock import MockService
 from bot.services.practice import TERMINAL_GUILD_ID, PracticeService
+from bot.services.reports import ReportService
 from bot.services.setup import SetupService
 from bot.settings import Settings, SettingsError, load_settings
 from bot.store import migrate
@@ -51,6 +52,7 @@ from bot.store.engine import create_engine
 from bot.store.guilds import SqlGuildRepository
 from bot.store.interviews import SqlInterviewRepository
 from bot.store.postings import SqlPostingRepository
+from bot.store.reports import SqlReportRepository
 from bot.store.scores import SqlScoreRepository
 
 log = logging.getLogger("bot")
@@ -80,6 +82,7 @@ class Services:
     setup: SetupService
     practice: PracticeService
     mock: MockService
+    reports: ReportService
 
     async def start(self) -> None:
         self.writer.start()
@@ -118,6 +121,8 @@ async def build_services(settings: Settings) -> Services:
     setup = SetupService(repositories.guilds, clock)
     offline = OfflineInterviewer(bank, bank.taxonomy)
     mock = MockService(SqlInterviewRepository(engine), offline, clock, fallback=offline)
+    reports = ReportService(SqlReportRepository(engine), repositories.postings, daily, clock)
+    daily.add_reveal_listener(reports.flag_if_missed)
     return Services(
         settings=settings,
         engine=engine,
@@ -131,6 +136,7 @@ async def build_services(settings: Settings) -> Services:
         setup=setup,
         practice=PracticeService(repositories, setup, daily, answers),
         mock=mock,
+        reports=reports,
     )
 
 
@@ -163,7 +169,7 @@ async def build_application(
     """Wire the Discord client over the services, with its jobs."""
     services = await build_services(settings)
     point_discord_at(settings.discord_api_url, settings.discord_gateway_url)
-    daily_handler = DailyHandler(services.answers)
+    daily_handler = DailyHandler(services.answers, services.reports)
     jobs_holder: list[DailyJobs] = []
 
     async def on_config_changed(config: GuildConfig) -> None:
@@ -183,6 +189,7 @@ async def build_application(
                 services.daily,
                 DiscordPublisher(bot, services.bank),
                 on_config_changed,
+                services.reports,
             ),
         ),
         dynamic_items=daily_items(daily_handler),

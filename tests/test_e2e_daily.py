@@ -239,3 +239,81 @@ async def test_a_crash_between_the_claim_and_the_send_posts_exactly_once(discord
             assert len(question_posts(fake, fake.study_channel_id)) == 1
             status = await rows(app, select(postings.c.status, postings.c.message_id))
             assert status[0]["status"] == "posted" and status[0]["message_id"]
+
+
+async def test_setup_refuses_bad_input_and_non_admins_and_saves_nothing(discord_routes, tmp_path):
+    fake = discord_routes
+    settings = settings_for(fake, tmp_path / "db.sqlite3", content_dir=tiny_content(tmp_path))
+    async with running_app(settings, fake) as app:
+        refusals = [
+            (fake.alice, {}),  # no Manage Server
+            (fake.admin, {"time": "25:99"}),
+            (fake.admin, {"timezone": "Mars/Olympus_Mons"}),
+            (fake.admin, {"time": "09:00", "reveal": "08:00"}),  # a reveal before the post
+            (fake.admin, {"rounds": "astrology"}),
+            (fake.admin, {"days": "mon,funday"}),
+            (fake.admin, {"cohort_start": "'; DROP"}),
+        ]
+        for member, bad in refusals:
+            values = {
+                "channel": fake.study_channel_id,
+                "time": "09:00",
+                "timezone": "Europe/London",
+                **bad,
+            }
+            interaction = await fake.run_slash(member, "studybot", values, subcommand="setup")
+            response = await interaction.wait_response()
+            assert response["type"] == 4 and response["data"]["flags"] & EPHEMERAL, bad
+            assert "embeds" not in response["data"] or not response["data"]["embeds"]
+        assert await app.services.repositories.guilds.get(fake.guild.id) is None
+
+        completion = await fake.autocomplete(
+            fake.admin,
+            "studybot",
+            {"channel": fake.study_channel_id, "time": "09:00", "timezone": "kathm"},
+            "timezone",
+            subcommand="setup",
+        )
+        choices = (await completion.wait_response())["data"]["choices"]
+        assert {"name": "Asia/Kathmandu", "value": "Asia/Kathmandu"} in choices
+
+
+async def test_reports_flags_and_an_admin_regrade_recompute_points(discord_routes, tmp_path):
+    fake = discord_routes
+    settings = settings_for(fake, tmp_path / "db.sqlite3", content_dir=tiny_content(tmp_path))
+    members = [fake.guild.add_member(f"member{i}") for i in range(3)]
+    with time_machine.travel(JUST_BEFORE_NINE, tick=True) as traveller:
+        async with running_app(settings, fake, sweep_seconds=0.5) as app:
+            await setup_server(fake, rounds="coding")
+            post = await wait_for_post(fake)
+            question = app.daily._bank.get(posted_question_id(post))
+            wrong = custom_ids(post)[(question.correct_index + 1) % len(question.options)]
+            for member in members:  # everyone misses it: the question gets flagged
+                await (await fake.click(member, int(post["id"]), wrong)).wait_response()
+
+            traveller.shift(timedelta(minutes=10))
+            reveal = await wait_for_reveal(fake)
+            report_button = custom_ids(reveal)[1]
+            opened = await fake.click(members[0], int(reveal["id"]), report_button)
+            assert (await opened.wait_response())["type"] == 9
+            sent = await fake.submit_modal(
+                members[0], opened, {"reason": "I think @everyone chose the right one"}
+            )
+            assert (await sent.wait_response())["data"]["flags"] & EPHEMERAL
+
+            listing = await fake.run_slash(fake.admin, "studybot", subcommand="reports")
+            embed = (await listing.wait_response())["data"]["embeds"][0]
+            assert question.id in str(embed) and "flagged" in str(embed)
+
+            posting_id = (await rows(app, select(postings.c.id)))[0]["id"]
+            regrade = await fake.run_slash(
+                fake.admin,
+                "studybot",
+                {"member": members[0].id, "posting": posting_id, "credit": 1.0},
+                subcommand="regrade",
+            )
+            assert (await regrade.wait_response())["data"]["flags"] & EPHEMERAL
+            points = {r["user_id"]: r["points"] for r in await rows(app, select(scores))}
+            assert points[members[0].id] == points_for(question.difficulty, 1.0)
+            assert points[members[1].id] == 0.0
+    assert_no_pings(fake)

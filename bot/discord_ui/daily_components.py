@@ -20,6 +20,7 @@ from bot.domain.errors import InvalidInputError
 from bot.domain.grading import ANSWER_MAX_CHARS
 from bot.domain.models import Confidence, SubmitOutcome
 from bot.services.answers import AnswerService
+from bot.services.reports import ReportService
 
 Button = discord.ui.Button[discord.ui.View]
 DynamicButton = type[discord.ui.DynamicItem[Button]]
@@ -35,8 +36,9 @@ def display_name(interaction: discord.Interaction) -> str:
 class DailyHandler:
     """What each daily component does; one instance per bot, holding its services."""
 
-    def __init__(self, answers: AnswerService) -> None:
+    def __init__(self, answers: AnswerService, reports: ReportService) -> None:
         self._answers = answers
+        self._reports = reports
 
     async def choose(self, interaction: discord.Interaction, posting_id: int, option: int) -> None:
         receipt = await self._answers.submit_choice(
@@ -84,19 +86,38 @@ class DailyHandler:
             embed=render.my_result_embed(result), ephemeral=True, allowed_mentions=NO_MENTIONS
         )
 
+    async def open_report(self, interaction: discord.Interaction, posting_id: int) -> None:
+        await interaction.response.send_modal(ReportModal(posting_id))
+
+    async def submit_report(
+        self, interaction: discord.Interaction, posting_id: int, reason: str
+    ) -> None:
+        if interaction.guild_id is None:
+            raise InvalidInputError("Reports are made in the server.")
+        await self._reports.report(interaction.guild_id, posting_id, interaction.user.id, reason)
+        await interaction.response.send_message(
+            "Thanks: an admin will look at this question.",
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
+        )
+
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         """Modal submissions of ours, found by custom_id (survives restarts)."""
         if interaction.type is not discord.InteractionType.modal_submit:
             return
         data: Any = interaction.data or {}
         parsed = ids.decode(str(data.get("custom_id", "")))
-        if parsed is None or parsed.kind is not ids.Kind.ANSWER_MODAL:
+        if parsed is None or parsed.kind not in {ids.Kind.ANSWER_MODAL, ids.Kind.REPORT_MODAL}:
             return
+        field = "answer" if parsed.kind is ids.Kind.ANSWER_MODAL else "reason"
         try:
-            text = modal_value(data, "answer")
-            if text is None:
-                raise InvalidInputError("Your answer was empty. Write a few sentences.")
-            await self.submit_text(interaction, parsed.posting_id, text)
+            text = modal_value(data, field)
+            if not text:
+                raise InvalidInputError("That was empty. Write a few words and try again.")
+            if parsed.kind is ids.Kind.ANSWER_MODAL:
+                await self.submit_text(interaction, parsed.posting_id, text)
+            else:
+                await self.submit_report(interaction, parsed.posting_id, text)
         except Exception as error:  # one reporting path for every failure
             await report_error(interaction, error)
 
@@ -126,6 +147,27 @@ class AnswerModal(discord.ui.Modal):
     def __init__(self, posting_id: int, question_id: str) -> None:
         super().__init__(
             title=f"Answer {question_id}", timeout=None, custom_id=ids.answer_modal(posting_id)
+        )
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        """Handled in DailyHandler.on_interaction, which also works after a restart."""
+
+
+class ReportModal(discord.ui.Modal):
+    """Why a question's key or grade looks wrong; handled in DailyHandler.on_interaction."""
+
+    reason: discord.ui.TextInput[discord.ui.Modal] = discord.ui.TextInput(
+        label="What looks wrong?",
+        style=discord.TextStyle.paragraph,
+        custom_id="reason",
+        min_length=1,
+        max_length=500,
+        placeholder="The key says B, but C is right because ...",
+    )
+
+    def __init__(self, posting_id: int) -> None:
+        super().__init__(
+            title="Report a problem", timeout=None, custom_id=ids.report_modal(posting_id)
         )
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
@@ -198,7 +240,21 @@ def daily_items(handler: DailyHandler) -> tuple[DynamicButton, ...]:
         async def callback(self, interaction: discord.Interaction) -> None:
             await _guarded(interaction, handler.my_result(interaction, self.posting_id))
 
-    return (ChoiceButton, OpenAnswerButton, ConfidenceButton, MyResultButton)
+    class ReportButton(discord.ui.DynamicItem[Button], template=ids.template(ids.Kind.REPORT)):
+        def __init__(self, posting_id: int) -> None:
+            super().__init__(discord.ui.Button(custom_id=ids.report(posting_id)))
+            self.posting_id = posting_id
+
+        @classmethod
+        async def from_custom_id(
+            cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+        ) -> ReportButton:
+            return cls(int(match["posting"]))
+
+        async def callback(self, interaction: discord.Interaction) -> None:
+            await _guarded(interaction, handler.open_report(interaction, self.posting_id))
+
+    return (ChoiceButton, OpenAnswerButton, ConfidenceButton, MyResultButton, ReportButton)
 
 
 async def _guarded(interaction: discord.Interaction, action: Any) -> None:

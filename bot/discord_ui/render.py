@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import discord
 
 from bot.discord_ui import ids
-from bot.domain.models import GuildConfig, Posting
+from bot.domain.models import GuildConfig, Posting, ReportSummary
 from bot.domain.ports import RevealSummary
 from bot.domain.questions import Kind, Question
 from bot.domain.schedule import format_weekdays
@@ -137,7 +139,32 @@ def reveal_view(posting_id: int) -> discord.ui.View:
             custom_id=ids.my_result(posting_id),
         )
     )
+    view.add_item(
+        discord.ui.Button(
+            label="Report a problem",
+            style=discord.ButtonStyle.secondary,
+            custom_id=ids.report(posting_id),
+        )
+    )
     return view
+
+
+def reports_embed(summaries: Sequence[ReportSummary]) -> discord.Embed:
+    embed = discord.Embed(title="Reported and flagged questions", colour=COLOUR)
+    if not summaries:
+        embed.description = "Nothing reported or flagged. The keys look healthy."
+        return embed
+    for item in summaries[:10]:
+        reasons = "\n".join(f"• {safe(reason, 150)}" for reason in item.reasons) or "—"
+        flag = " · flagged" if item.flagged else ""
+        embed.add_field(
+            name=f"#{item.posting_id} · {item.question_id} · {item.local_date}"
+            f" · {item.reports} report(s){flag}",
+            value=safe(reasons, 1000),
+            inline=False,
+        )
+    embed.set_footer(text="Fix a key in content/; regrade a member with /studybot regrade.")
+    return embed
 
 
 def my_result_embed(result: MyResult) -> discord.Embed:

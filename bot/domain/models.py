@@ -143,3 +143,15 @@ class ScoreRow:
     credit: float
     points: float
     answered_at: datetime
+
+
+@dataclass(frozen=True)
+class ReportSummary:
+    """What admins see for a question members reported or the group mostly missed."""
+
+    posting_id: int
+    question_id: str
+    local_date: date
+    flagged: bool
+    reports: int
+    reasons: tuple[str, ...]

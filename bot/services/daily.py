@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -35,6 +36,8 @@ log = logging.getLogger(__name__)
 
 TOP_MEMBERS = 5
 
+RevealListener = Callable[[RevealSummary], Awaitable[None]]
+
 
 @dataclass(frozen=True)
 class Repositories:
@@ -58,6 +61,7 @@ class DailyService:
         self._repos = repositories
         self._grading = grading
         self._clock = clock
+        self._after_reveal: list[RevealListener] = []
         # Posting steps run one at a time in this process, so a retry of an
         # unsent claim can never race the first attempt still in flight.
         self._posting_lock = asyncio.Lock()
@@ -166,7 +170,13 @@ class DailyService:
         summary = await self.score(posting)
         message_id, thread_id = await publisher.post_reveal(guild, summary)
         await self._repos.postings.set_reveal_message(posting.id, message_id, thread_id)
+        for listener in self._after_reveal:
+            await listener(summary)
         return True
+
+    def add_reveal_listener(self, listener: RevealListener) -> None:
+        """Called with each reveal's summary once it is published (flags, recaps)."""
+        self._after_reveal.append(listener)
 
     async def score(self, posting: Posting) -> RevealSummary:
         """(Re)compute the daily records of a posting from its answers' final credit."""

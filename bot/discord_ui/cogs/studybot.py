@@ -22,6 +22,7 @@ from bot.domain.models import GuildConfig
 from bot.domain.ports import Publisher
 from bot.domain.schedule import search_timezones
 from bot.services.daily import DailyService
+from bot.services.reports import ReportService
 from bot.services.setup import SetupRequest, SetupService
 
 ConfigListener = Callable[[GuildConfig], Awaitable[None]]
@@ -62,12 +63,14 @@ class StudybotCog(
         daily: DailyService,
         publisher: Publisher,
         on_config_changed: ConfigListener,
+        reports: ReportService,
     ) -> None:
         self.version = version
         self.setup_service = setup
         self.daily = daily
         self.publisher = publisher
         self.on_config_changed = on_config_changed
+        self.reports = reports
         super().__init__()
 
     @app_commands.command(name="about", description="What studybot is and which version runs")
@@ -180,4 +183,34 @@ class StudybotCog(
         posting = await self.daily.post_now(guild.id, self.publisher)
         await interaction.followup.send(
             f"Posted in <#{posting.channel_id}>.", ephemeral=True, allowed_mentions=NO_MENTIONS
+        )
+
+    @app_commands.command(name="reports", description="Questions members reported or mostly missed")
+    async def reports_list(self, interaction: discord.Interaction) -> None:
+        guild = require_manage_guild(interaction)
+        summaries = await self.reports.open_reports(guild.id)
+        await interaction.response.send_message(
+            embed=render.reports_embed(summaries), ephemeral=True, allowed_mentions=NO_MENTIONS
+        )
+
+    @app_commands.command(name="regrade", description="Override a member's credit on a question")
+    @app_commands.describe(
+        member="Whose answer to regrade",
+        posting="The question's number (shown as 'posting N' under it)",
+        credit="New credit from 0 to 1, e.g. 1 for full, 0.5 for half",
+    )
+    async def regrade(
+        self,
+        interaction: discord.Interaction,
+        member: discord.Member,
+        posting: app_commands.Range[int, 1],
+        credit: app_commands.Range[float, 0.0, 1.0],
+    ) -> None:
+        guild = require_manage_guild(interaction)
+        await self.reports.regrade(guild.id, posting, member.id, credit)
+        await interaction.response.send_message(
+            f"Regraded {render.safe(member.display_name, 40)} on #{posting} to {credit:.0%}; "
+            "points and streaks are recomputed.",
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
         )
