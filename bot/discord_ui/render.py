@@ -53,6 +53,18 @@ def question_embed(posting: Posting, question: Question, taxonomy: Taxonomy) -> 
     return embed
 
 
+def static_view() -> discord.ui.View:
+    """A view that only carries components: its clicks are answered by DynamicItems.
+
+    It is stopped before it is sent, so discord.py does not keep it in its view
+    store: one stored view per posted question or ephemeral reply would grow the
+    store by a thousand views a day and make every click look them up.
+    """
+    view = discord.ui.View(timeout=None)
+    view.stop()
+    return view
+
+
 def question_view(
     posting: Posting, question: Question, *, disabled: bool = False
 ) -> discord.ui.View:
@@ -81,7 +93,7 @@ def question_view(
 
 
 def confidence_view(posting_id: int) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
+    view = static_view()
     for level, label in (("sure", "Sure"), ("unsure", "Unsure"), ("guess", "A guess")):
         view.add_item(
             discord.ui.Button(
@@ -131,7 +143,7 @@ def _bar(share: float, width: int = 10) -> str:
 
 
 def reveal_view(posting_id: int) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
+    view = static_view()
     view.add_item(
         discord.ui.Button(
             label="My result",

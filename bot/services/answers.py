@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -53,16 +54,28 @@ class AnswerService:
         self._clock = clock
         # question_id and closes_at never change once posted: cache them so a click
         # costs no read. Whether the posting is still open is checked in the batch.
-        self._posting_cache: dict[int, Posting] = {}
+        # The cache holds the read in flight, so the first hundred clicks at 09:00
+        # share one query instead of queueing a hundred for the connection pool.
+        self._posting_cache: dict[int, asyncio.Task[Posting | None]] = {}
+
+    async def _load_posting(self, posting_id: int) -> Posting:
+        task = self._posting_cache.get(posting_id)
+        if task is None:
+            task = asyncio.create_task(self._postings.get(posting_id))
+            self._posting_cache[posting_id] = task
+        try:
+            posting = await asyncio.shield(task)
+        except Exception:
+            self._posting_cache.pop(posting_id, None)
+            raise
+        if posting is None or posting.status not in ANSWERABLE:
+            self._posting_cache.pop(posting_id, None)
+        if posting is None:
+            raise NotFoundError("This question no longer exists.")
+        return posting
 
     async def _posting(self, posting_id: int) -> tuple[Posting, Question]:
-        posting = self._posting_cache.get(posting_id)
-        if posting is None:
-            posting = await self._postings.get(posting_id)
-            if posting is None:
-                raise NotFoundError("This question no longer exists.")
-            if posting.status in ANSWERABLE:
-                self._posting_cache[posting_id] = posting
+        posting = await self._load_posting(posting_id)
         question = self._bank.get(posting.question_id)
         if question is None:
             raise NotFoundError("This question was removed from the bank.")
@@ -111,7 +124,7 @@ class AnswerService:
             )
         )
         if receipt.outcome is SubmitOutcome.CLOSED:
-            self._posting_cache.pop(posting.id, None)
+            self._posting_cache.pop(posting.id, None)  # reload the status next time
             raise ClosedError("Answers for this question are closed. Check the reveal!")
         return receipt
 
