@@ -287,6 +287,7 @@ async def test_reports_flags_and_an_admin_regrade_recompute_points(discord_route
             await setup_server(fake, rounds="coding")
             post = await wait_for_post(fake)
             question = app.daily._bank.get(posted_question_id(post))
+            assert question is not None
             wrong = custom_ids(post)[(question.correct_index + 1) % len(question.options)]
             for member in members:  # everyone misses it: the question gets flagged
                 await (await fake.click(member, int(post["id"]), wrong)).wait_response()
