@@ -199,3 +199,22 @@ class SqlInterviewRepository:
                 )
             )
         return result.rowcount == 1
+
+    # --- the chat thread each interview runs in ----------------------------------------
+
+    async def set_thread(self, session_id: int, thread_id: int) -> None:
+        """Remember the thread; the column is unique, so a thread holds one interview."""
+        await self._update(session_id, thread_id=thread_id)
+
+    async def by_thread(self, thread_id: int) -> InterviewSession | None:
+        """The interview (active or not) that runs in ``thread_id``, with its turns."""
+        found = await self._many(select(interviews).where(interviews.c.thread_id == thread_id))
+        return found[0] if found else None
+
+    async def thread_of(self, session_id: int) -> int | None:
+        async with self._engine.connect() as connection:
+            result = await connection.execute(
+                select(interviews.c.thread_id).where(interviews.c.id == session_id)
+            )
+            value = result.scalar_one_or_none()
+        return int(value) if value is not None else None

@@ -215,6 +215,12 @@ class MockRunner:
             except Exception:  # one broken mock must not stop the others' clocks
                 log.exception("Tick failed for mock %s", session.id)
 
+    async def run_clock(self, every_s: float = 60) -> None:
+        """Call :meth:`tick_all` every ``every_s`` seconds until cancelled."""
+        while True:
+            await asyncio.sleep(every_s)
+            await self.tick_all()
+
     async def close(self) -> None:
         """Stop every debounce and turn (the bot is shutting down)."""
         for state in list(self._threads.values()):
@@ -305,11 +311,16 @@ class MockRunner:
         )
         await renderer.start()
         text = ""
+        chunks = stream()
         try:
-            async with contextlib.aclosing(stream()) as chunks:
+            try:
                 async for chunk in chunks:
                     text += chunk
                     renderer.update(text)
+            finally:  # close the model's stream now, even when cancelled
+                aclose = getattr(chunks, "aclose", None)
+                if aclose is not None:
+                    await aclose()
         except asyncio.CancelledError:
             await renderer.finish(suffix=INTERRUPTED if text else "")
             raise
