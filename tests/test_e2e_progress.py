@@ -1,0 +1,91 @@
+"""End to end: /progress and /leaderboard through the loopback Discord, on real SQLite."""
+
+from __future__ import annotations
+
+import discord
+
+from bot.discord_ui.cogs.progress import progress_cogs
+from tests.harness import running_app, settings_for
+from tests.test_progress_store import (
+    ALICE,
+    FixedClock,
+    build_services,
+    seed_crowd,
+    seed_history,
+)
+
+EPHEMERAL = 64
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+async def start_with_progress(app, fake):
+    """Seed the history for the fake guild, add the feature's cogs, and re-sync."""
+    await seed_history(app.engine, ids={ALICE: fake.alice.id}, guild_id=fake.guild.id)
+    await seed_crowd(app.engine, guild_id=fake.guild.id)
+    progress, leaderboard, review = build_services(app.engine, app.services.bank, FixedClock())
+    guild = discord.Object(fake.guild.id)
+    for cog in progress_cogs(app.bot, progress, leaderboard, review):
+        await app.bot.add_cog(cog, guild=guild)
+    await app.bot.tree.sync(guild=guild)
+
+
+async def test_progress_is_private_with_a_chart_and_no_pings(discord_routes, tmp_path):
+    fake = discord_routes
+    async with running_app(settings_for(fake, tmp_path / "db.sqlite3"), fake) as app:
+        await start_with_progress(app, fake)
+
+        interaction = await fake.run_slash(fake.alice, "progress")
+        deferred = await interaction.wait_response()
+        followup = await interaction.wait_followup()
+
+        assert deferred["type"] == 5 and deferred["data"]["flags"] & EPHEMERAL
+        assert followup["allowed_mentions"] == {"parse": []}
+        assert followup["flags"] & EPHEMERAL
+        embed = followup["embeds"][0]
+        assert embed["image"]["url"] == "attachment://progress.png"
+        assert "95" in embed["description"]
+        sent = await fake.wait_request("POST", r"/webhooks/\d+/[^/]+$")
+        assert [f.filename for f in sent.files] == ["progress.png"]
+        assert sent.files[0].content.startswith(PNG)
+        message = interaction.message
+        assert message is not None and message["attachments"][0]["filename"] == "progress.png"
+        share = message["components"][0]["components"][0]["custom_id"]
+        assert share.startswith("sb:1:") and len(share) <= 100
+
+        shared = await fake.click(fake.alice, int(message["id"]), share)
+        public = await shared.wait_response()
+        public_followup = await shared.wait_followup()
+        assert public["type"] == 5 and not (public.get("data") or {}).get("flags", 0) & EPHEMERAL
+        assert public_followup["allowed_mentions"] == {"parse": []}
+        assert not public_followup.get("flags", 0) & EPHEMERAL
+
+
+async def test_leaderboard_pages_with_buttons(discord_routes, tmp_path):
+    fake = discord_routes
+    async with running_app(settings_for(fake, tmp_path / "db.sqlite3"), fake) as app:
+        await start_with_progress(app, fake)
+
+        interaction = await fake.run_slash(fake.alice, "leaderboard", {"period": "all"})
+        first = await interaction.wait_response()
+
+        assert first["type"] == 4 and first["data"]["flags"] & EPHEMERAL
+        assert first["data"]["allowed_mentions"] == {"parse": []}
+        embed = first["data"]["embeds"][0]
+        assert embed["footer"]["text"].startswith("Page 1 of 3")
+        assert embed["description"].count("\n") == 9  # ten lines
+        you = next(f for f in embed["fields"] if f["name"] == "You")
+        assert you["value"].startswith("#23 (tied)")  # alice ties bob at 95
+        buttons = [c for row in first["data"]["components"] for c in row["components"]]
+        assert all(b["custom_id"].startswith("sb:1:") and len(b["custom_id"]) <= 100
+                   for b in buttons)  # fmt: skip
+        previous, following = buttons
+        assert previous["disabled"] and not following.get("disabled")
+
+        message = interaction.message
+        assert message is not None
+        clicked = await fake.click(fake.alice, int(message["id"]), following["custom_id"])
+        second = await clicked.wait_response()
+
+        assert second["type"] == 7
+        assert second["data"]["embeds"][0]["footer"]["text"].startswith("Page 2 of 3")
+        assert second["data"]["allowed_mentions"] == {"parse": []}
