@@ -13,7 +13,8 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -24,12 +25,33 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.domain.models import GuildConfig, Posting
 from bot.domain.ports import GuildRepository, Publisher
 from bot.services.daily import DailyService
+from bot.services.recap import Recap, WeeklyRecapService
 
 log = logging.getLogger(__name__)
 
 SWEEP_SECONDS = 60
 MISFIRE_GRACE_SECONDS = 900
 CRON_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class RecapPublisher(Protocol):
+    async def post_recap(self, guild: GuildConfig, recap: Recap) -> None: ...
+
+
+class WeeklyRecaps:
+    """Builds and posts a server's weekly recap (a server setting, on by default)."""
+
+    def __init__(self, recaps: WeeklyRecapService, publisher: RecapPublisher) -> None:
+        self._recaps = recaps
+        self._publisher = publisher
+
+    async def post(self, guild: GuildConfig, now: datetime) -> None:
+        """The recap of the local week that ended before ``now``."""
+        today = now.astimezone(ZoneInfo(guild.timezone)).date()
+        week_start = today - timedelta(days=today.weekday() + 7)
+        recap = await self._recaps.build(guild.id, week_start)
+        if recap.enabled and recap.answers:
+            await self._publisher.post_recap(guild, recap)
 
 
 class DailyJobs:
@@ -40,11 +62,13 @@ class DailyJobs:
         publisher: Publisher,
         *,
         sweep_seconds: float = SWEEP_SECONDS,
+        recap: WeeklyRecaps | None = None,
     ) -> None:
         self._daily = daily
         self._guilds = guilds
         self._publisher = publisher
         self._sweep_seconds = sweep_seconds
+        self._recap = recap
         self._running: set[asyncio.Task[object]] = set()
         self._scheduler = AsyncIOScheduler(
             job_defaults={
@@ -97,19 +121,30 @@ class DailyJobs:
         """(Re)place a server's cron job after setup, pause or resume."""
         job_id = f"post:{guild.id}"
         if guild.paused or not guild.is_set_up:
-            if self._scheduler.get_job(job_id):
-                self._scheduler.remove_job(job_id)
+            for stale in (job_id, f"recap:{guild.id}"):
+                if self._scheduler.get_job(stale):
+                    self._scheduler.remove_job(stale)
             return
         hour, minute = (int(part) for part in guild.post_time.split(":"))
+        zone = ZoneInfo(guild.timezone)
         trigger = CronTrigger(
             day_of_week=",".join(CRON_DAYS[d] for d in sorted(guild.weekdays)),
             hour=hour,
             minute=minute,
-            timezone=ZoneInfo(guild.timezone),
+            timezone=zone,
         )
         self._scheduler.add_job(
             self.post, trigger, args=[guild.id], id=job_id, replace_existing=True
         )
+        if self._recap is not None and guild.weekly_recap:
+            # The start of the server's week: Monday, just before its post time.
+            self._scheduler.add_job(
+                self.post_recap,
+                CronTrigger(day_of_week="mon", hour=hour, minute=minute, timezone=zone),
+                args=[guild.id],
+                id=f"recap:{guild.id}",
+                replace_existing=True,
+            )
         # A server set up after today's post time is still in today's window: post now.
         await self.post(guild.id)
 
@@ -125,6 +160,16 @@ class DailyJobs:
             return
         if posting is not None:
             self._schedule_reveal(posting)
+
+    async def post_recap(self, guild_id: int) -> None:
+        with self._tracked():
+            guild = await self._guilds.get(guild_id)
+            if guild is None or self._recap is None or guild.paused:
+                return
+            try:
+                await self._recap.post(guild, datetime.now(UTC))
+            except Exception:
+                log.exception("Posting the weekly recap for guild %s failed", guild_id)
 
     def _schedule_reveal(self, posting: Posting) -> None:
         self._scheduler.add_job(

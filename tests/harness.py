@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
+
+import discord
 
 from bot.__main__ import Application, build_application
 from bot.settings import Settings
@@ -65,3 +67,24 @@ async def running_app(
         await app.close()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await asyncio.wait_for(connect, timeout)
+
+
+async def replace_cogs(
+    app: Application, guild_id: int, names: Sequence[str], cogs: Sequence[Any]
+) -> None:
+    """Swap production cogs for ones built on a test's clock or timings, and re-sync.
+
+    Everything else (client, services, database, wire protocol) stays production.
+    """
+    guild = discord.Object(guild_id)
+    for name in names:
+        cog = app.bot.get_cog(name)
+        group = getattr(cog, "__cog_app_commands_group__", None)
+        await app.bot.remove_cog(name)
+        if group is not None:  # discord.py leaves a GroupCog's group in the tree
+            app.bot.tree.remove_command(group.name)
+    app.bot.tree.clear_commands(guild=guild)
+    for cog in cogs:
+        await app.bot.add_cog(cog)
+    app.bot.tree.copy_global_to(guild=guild)
+    await app.bot.tree.sync(guild=guild)

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
-import discord
 import pytest
 from sqlalchemy import insert, select
 
@@ -29,7 +28,7 @@ from bot.store.interviews import SqlInterviewRepository
 from bot.store.tables import guilds, interviews
 from bot.store.usage import SqlUsageRepository
 from tests.fakes.anthropic_server import Reply
-from tests.harness import running_app, settings_for
+from tests.harness import replace_cogs, running_app, settings_for
 
 EPHEMERAL = 64
 PRIVATE_THREAD = 12
@@ -109,11 +108,9 @@ async def mock_app(fake, db, anthropic=None, *, budget_rate=50.0, clock=None):
             debounce_s=0.15,
             edit_interval_s=0.1,
         )
-        await app.bot.add_cog(cog)
+        # The production /mock cog, rebuilt on this test's clock and short timings.
+        await replace_cogs(app, fake.guild.id, ["MockCog"], [cog])
         app.bot.add_dynamic_items(*items)
-        guild = discord.Object(fake.guild.id)
-        app.bot.tree.copy_global_to(guild=guild)
-        await app.bot.tree.sync(guild=guild)
         try:
             yield Mock(app, fake, service, cog, usage)
         finally:

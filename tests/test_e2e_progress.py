@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import discord
-
 from bot.discord_ui.cogs.progress import progress_cogs
-from tests.harness import running_app, settings_for
+from tests.harness import replace_cogs, running_app, settings_for
 from tests.test_progress_store import (
     ALICE,
     FixedClock,
@@ -23,10 +21,13 @@ async def start_with_progress(app, fake):
     await seed_history(app.engine, ids={ALICE: fake.alice.id}, guild_id=fake.guild.id)
     await seed_crowd(app.engine, guild_id=fake.guild.id)
     progress, leaderboard, review = build_services(app.engine, app.services.bank, FixedClock())
-    guild = discord.Object(fake.guild.id)
-    for cog in progress_cogs(app.bot, progress, leaderboard, review):
-        await app.bot.add_cog(cog, guild=guild)
-    await app.bot.tree.sync(guild=guild)
+    # The production cogs, rebuilt on the fixed clock the seeded history needs.
+    await replace_cogs(
+        app,
+        fake.guild.id,
+        ["ProgressCog", "LeaderboardCog", "ReviewCog"],
+        progress_cogs(app.bot, progress, leaderboard, review),
+    )
 
 
 async def test_progress_is_private_with_a_chart_and_no_pings(discord_routes, tmp_path):

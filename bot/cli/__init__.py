@@ -55,6 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
     mock.add_argument("--mode", choices=("practice", "real"), default="practice")
     mock.add_argument("--member", type=int, default=1, help="your member id (default 1)")
 
+    progress = commands.add_parser("progress", help="a member's figures, as /progress shows")
+    progress.add_argument("--member", type=int, required=True, help="the member's user id")
+    progress.add_argument(
+        "--guild", type=int, default=0, help="server id (default 0: the terminal group)"
+    )
+
     grader = commands.add_parser("grader", help="the answer grader")
     grader_commands = grader.add_subparsers(dest="grader_command", required=True, metavar="ACTION")
     evaluate = grader_commands.add_parser("eval", help="agreement with expert-graded answers")

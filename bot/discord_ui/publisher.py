@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+import io
 import logging
 from typing import Literal
 
 import discord
 
+from bot.charts.progress import recap_chart
 from bot.discord_ui import ids, render
 from bot.discord_ui.errors import NO_MENTIONS
+from bot.discord_ui.progress_render import recap_embed
 from bot.domain.bank import QuestionBank
 from bot.domain.errors import InvalidInputError
 from bot.domain.models import GuildConfig, Posting
 from bot.domain.ports import RevealSummary
 from bot.domain.questions import Question
+from bot.services.recap import Recap
 
 log = logging.getLogger(__name__)
 
@@ -104,3 +109,17 @@ class DiscordPublisher:
             except discord.HTTPException:
                 log.warning("Could not open a discussion thread for posting %s", posting.id)
         return message.id, thread_id
+
+    async def post_recap(self, guild: GuildConfig, recap: Recap) -> None:
+        """The weekly recap with its accuracy-trend chart, rendered off the event loop."""
+        if guild.channel_id is None:
+            return
+        channel = await self._channel(guild.channel_id)
+        image = await asyncio.to_thread(recap_chart, recap)
+        embed = recap_embed(recap)
+        embed.set_image(url="attachment://recap.png")
+        await channel.send(
+            embed=embed,
+            file=discord.File(io.BytesIO(image), filename="recap.png"),
+            allowed_mentions=NO_MENTIONS,
+        )
