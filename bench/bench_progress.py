@@ -1,7 +1,6 @@
 """Speed of /progress (figures and chart) and /leaderboard on a year of history, real SQLite.
 
     .venv/bin/python -m bench.bench_progress [--members 1000] [--days 365] [--calls 60]
-        [--with-index]
 
 Builds a fresh database (migrations applied) with ``members`` members answering
 every day for ``days`` days (one score and one answer row each), then times, at
@@ -11,9 +10,6 @@ full scale and at a tenth of the members:
   ``asyncio.to_thread`` as the cog does (members' review cards synced first);
 - ``/leaderboard``: one page of the points board for week, season and all time,
   both *cold* (standings cache off, as right after a reveal) and *warm*.
-
-``--with-index`` adds the covering index suggested in bench/README.md to the
-benchmark's own database (not a migration) to show its effect.
 """
 
 from __future__ import annotations
@@ -43,10 +39,6 @@ from bot.store.review_cards import SqlReviewCardRepository
 
 GUILD = 1
 START = date(2025, 1, 1)
-INDEX = (
-    "CREATE INDEX IF NOT EXISTS ix_scores_guild_id_user_id_round_points_credit "
-    "ON scores (guild_id, user_id, round, points, credit)"
-)
 
 
 class FixedClock:
@@ -57,7 +49,7 @@ class FixedClock:
         return self._now
 
 
-def seed(path: Path, members: int, days: int, *, with_index: bool) -> None:
+def seed(path: Path, members: int, days: int) -> None:
     """Bulk rows through sqlite3 (the bot's own writes are not what is measured)."""
     questions = load_bank().questions
     rng = random.Random(7)
@@ -99,8 +91,6 @@ def seed(path: Path, members: int, days: int, *, with_index: bool) -> None:
             " answered_at, revision, credit, graded_revision) VALUES (?, ?, ?, ?, ?, ?, 1, ?, 1)",
             answers,
         )
-    if with_index:
-        con.execute(INDEX)
     con.commit()
     con.execute("ANALYZE")
     con.close()
@@ -120,13 +110,13 @@ def summary(label: str, samples: list[float]) -> str:
     return f"  {label:<34} median {statistics.median(samples):7.1f} ms   p95 {p95:7.1f} ms"
 
 
-async def run_scale(members: int, days: int, calls: int, *, with_index: bool) -> None:
+async def run_scale(members: int, days: int, calls: int) -> None:
     folder = Path(tempfile.mkdtemp(prefix="studybot-bench-"))
     path = folder / "bench.sqlite3"
     engine = create_engine(f"sqlite+aiosqlite:///{path}")
     await migrate.upgrade(engine)
     started = time.perf_counter()
-    await asyncio.to_thread(seed, path, members, days, with_index=with_index)
+    await asyncio.to_thread(seed, path, members, days)
     print(f"{members} members x {days} days = {members * days:,} score rows "
           f"(seeded in {time.perf_counter() - started:.1f} s)")  # fmt: skip
     last_day = datetime.combine(START + timedelta(days=days - 1), datetime.min.time(), UTC)
@@ -168,10 +158,9 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=1000)
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--calls", type=int, default=60)
-    parser.add_argument("--with-index", action="store_true")
     args = parser.parse_args()
     for members in (args.members, max(1, args.members // 10)):
-        asyncio.run(run_scale(members, args.days, args.calls, with_index=args.with_index))
+        asyncio.run(run_scale(members, args.days, args.calls))
 
 
 if __name__ == "__main__":

@@ -131,6 +131,8 @@ scores = Table(
     Column("answered_at", UtcDateTime, nullable=False),
     Index(None, "guild_id", "local_date"),
     Index(None, "guild_id", "user_id", "local_date"),
+    # Covers the all-time leaderboard: totals per member per round without the table.
+    Index(None, "guild_id", "user_id", "round", "points", "credit"),
 )
 
 reports = Table(
