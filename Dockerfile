@@ -1,4 +1,5 @@
 # studybot: a slim image running as a non-root user, its database on the /data volume.
+# Installed in place (-e) so content/ and prompts/ resolve beside the package.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -12,7 +13,7 @@ COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY content ./content
 COPY prompts ./prompts
-RUN pip install . \
+RUN pip install -e . \
     && useradd --create-home --uid 10001 studybot \
     && mkdir -p /data && chown studybot:studybot /data
 

@@ -50,6 +50,7 @@ from bot.services.recap import WeeklyRecapService
 from bot.services.reports import ReportService
 from bot.services.review import ReviewService
 from bot.services.setup import SetupService
+from bot.services.usage import UsageService
 from bot.settings import Settings
 from bot.store import migrate
 from bot.store.answers import SqlAnswerRepository
@@ -89,6 +90,7 @@ class Services:
     leaderboard: LeaderboardService
     review: ReviewService
     recap: WeeklyRecapService
+    usage: UsageService
     on_close: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     async def start(self) -> None:
@@ -185,6 +187,7 @@ async def build_services(settings: Settings) -> Services:
         leaderboard=LeaderboardService(standings, progress_repo, repositories.guilds, clock),
         review=review,
         recap=WeeklyRecapService(bank, progress_repo, repositories.guilds),
+        usage=UsageService(usage, clock),
         on_close=on_close,
     )
 
@@ -258,6 +261,7 @@ async def build_application(
             publisher,
             on_config_changed,
             services.reports,
+            services.usage,
         )
 
     config = BotConfig(

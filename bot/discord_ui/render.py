@@ -13,6 +13,7 @@ from bot.domain.questions import Kind, Question
 from bot.domain.schedule import format_weekdays
 from bot.domain.taxonomy import Taxonomy
 from bot.services.answers import MyResult
+from bot.services.usage import UsageReport
 
 LETTERS = "ABCDE"
 DIFFICULTY = {1: "warm-up", 2: "interview", 3: "senior"}
@@ -215,4 +216,21 @@ def config_embed(config: GuildConfig) -> discord.Embed:
         value=f"<@&{config.mention_role_id}>" if config.mention_role_id else "none",
     )
     embed.add_field(name="State", value="paused" if config.paused else "active")
+    return embed
+
+
+def usage_embed(report: UsageReport) -> discord.Embed:
+    embed = discord.Embed(title="LLM usage", colour=COLOUR)
+    for label, summary in (("Last 24 hours", report.last_day), ("Last 7 days", report.last_week)):
+        lines = [
+            f"{item.purpose}: {item.calls} call(s), {item.total:,} tokens"
+            f" ({item.cache_read_tokens:,} read from cache)"
+            for item in summary.by_purpose
+        ]
+        embed.add_field(
+            name=f"{label} · {summary.total:,} tokens",
+            value="\n".join(lines) or "No calls: the offline grader and interviewer served.",
+            inline=False,
+        )
+    embed.set_footer(text="Daily budget and mock limits are per server settings.")
     return embed

@@ -7,7 +7,6 @@ A server that never ran setup has no ``guilds`` row and gets the defaults.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -15,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.domain.ports import Clock
+from bot.domain.usage import PurposeUsage, UsageSummary
 from bot.services.mock import MockPolicy
 from bot.store.tables import guilds, interviews, llm_usage
 
@@ -41,38 +41,6 @@ class CallUsage(Protocol):
     def cache_creation_tokens(self) -> int: ...
     @property
     def cache_read_tokens(self) -> int: ...
-
-
-@dataclass(frozen=True)
-class PurposeUsage:
-    """Tokens one purpose (``"interview"``, ``"debrief"``...) used, in how many calls."""
-
-    purpose: str
-    calls: int
-    input_tokens: int
-    output_tokens: int
-    cache_creation_tokens: int
-    cache_read_tokens: int
-
-    @property
-    def total(self) -> int:
-        return (
-            self.input_tokens
-            + self.output_tokens
-            + self.cache_creation_tokens
-            + self.cache_read_tokens
-        )
-
-
-@dataclass(frozen=True)
-class UsageSummary:
-    guild_id: int
-    since: datetime
-    by_purpose: tuple[PurposeUsage, ...]
-
-    @property
-    def total(self) -> int:
-        return sum(item.total for item in self.by_purpose)
 
 
 class SqlUsageRepository:

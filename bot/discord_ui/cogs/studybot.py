@@ -24,6 +24,7 @@ from bot.domain.schedule import search_timezones
 from bot.services.daily import DailyService
 from bot.services.reports import ReportService
 from bot.services.setup import SetupRequest, SetupService
+from bot.services.usage import UsageService
 
 ConfigListener = Callable[[GuildConfig], Awaitable[None]]
 
@@ -64,6 +65,7 @@ class StudybotCog(
         publisher: Publisher,
         on_config_changed: ConfigListener,
         reports: ReportService,
+        usage: UsageService,
     ) -> None:
         self.version = version
         self.setup_service = setup
@@ -71,6 +73,7 @@ class StudybotCog(
         self.publisher = publisher
         self.on_config_changed = on_config_changed
         self.reports = reports
+        self.usage = usage
         super().__init__()
 
     @app_commands.command(name="about", description="What studybot is and which version runs")
@@ -213,4 +216,12 @@ class StudybotCog(
             "points and streaks are recomputed.",
             ephemeral=True,
             allowed_mentions=NO_MENTIONS,
+        )
+
+    @app_commands.command(name="usage", description="LLM tokens this server used, by purpose")
+    async def usage_report(self, interaction: discord.Interaction) -> None:
+        guild = require_manage_guild(interaction)
+        report = await self.usage.report(guild.id)
+        await interaction.response.send_message(
+            embed=render.usage_embed(report), ephemeral=True, allowed_mentions=NO_MENTIONS
         )
