@@ -318,3 +318,29 @@ async def test_reports_flags_and_an_admin_regrade_recompute_points(discord_route
             assert points[members[0].id] == points_for(question.difficulty, 1.0)
             assert points[members[1].id] == 0.0
     assert_no_pings(fake)
+
+
+async def test_the_chosen_role_is_the_only_mention_ever_made(discord_routes, tmp_path):
+    fake = discord_routes
+    role_id = fake.guild.add_role("studiers", 0)
+    settings = settings_for(fake, tmp_path / "db.sqlite3", content_dir=tiny_content(tmp_path))
+    with time_machine.travel(JUST_BEFORE_NINE, tick=True):
+        async with running_app(settings, fake, sweep_seconds=0.5):
+            await setup_server(fake, rounds="coding", role=role_id)
+            post = await wait_for_post(fake)
+    sent = next(
+        r
+        for r in fake.requests
+        if r.json is post
+        or (isinstance(r.json, dict) and r.json.get("content") == f"<@&{role_id}>")
+    )
+    assert sent.json["allowed_mentions"]["parse"] == []
+    assert sent.json["allowed_mentions"]["roles"] == [str(role_id)] or sent.json[
+        "allowed_mentions"
+    ]["roles"] == [role_id]
+    others = [
+        r
+        for r in fake.requests
+        if isinstance(r.json, dict) and "allowed_mentions" in r.json and r is not sent
+    ]
+    assert all(r.json["allowed_mentions"] == {"parse": []} for r in others)
