@@ -328,19 +328,9 @@ async def test_the_chosen_role_is_the_only_mention_ever_made(discord_routes, tmp
         async with running_app(settings, fake, sweep_seconds=0.5):
             await setup_server(fake, rounds="coding", role=role_id)
             post = await wait_for_post(fake)
-    sent = next(
-        r
-        for r in fake.requests
-        if r.json is post
-        or (isinstance(r.json, dict) and r.json.get("content") == f"<@&{role_id}>")
-    )
-    assert sent.json["allowed_mentions"]["parse"] == []
-    assert sent.json["allowed_mentions"]["roles"] == [str(role_id)] or sent.json[
-        "allowed_mentions"
-    ]["roles"] == [role_id]
-    others = [
-        r
-        for r in fake.requests
-        if isinstance(r.json, dict) and "allowed_mentions" in r.json and r is not sent
-    ]
-    assert all(r.json["allowed_mentions"] == {"parse": []} for r in others)
+    bodies = [r.json for r in fake.requests if isinstance(r.json, dict)]
+    question = next(b for b in bodies if b.get("content") == f"<@&{role_id}>")
+    assert question["allowed_mentions"]["parse"] == []
+    assert [int(r) for r in question["allowed_mentions"]["roles"]] == [role_id]
+    others = [b for b in bodies if "allowed_mentions" in b and b is not question]
+    assert others and all(b["allowed_mentions"] == {"parse": []} for b in others)
