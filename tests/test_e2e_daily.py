@@ -327,8 +327,9 @@ async def test_the_chosen_role_is_the_only_mention_ever_made(discord_routes, tmp
     with time_machine.travel(JUST_BEFORE_NINE, tick=True):
         async with running_app(settings, fake, sweep_seconds=0.5):
             await setup_server(fake, rounds="coding", role=role_id)
-            post = await wait_for_post(fake)
+            await wait_for_post(fake)
     bodies = [r.json for r in fake.requests if isinstance(r.json, dict)]
+    bodies = [b["data"] if isinstance(b.get("data"), dict) else b for b in bodies]
     question = next(b for b in bodies if b.get("content") == f"<@&{role_id}>")
     assert question["allowed_mentions"]["parse"] == []
     assert [int(r) for r in question["allowed_mentions"]["roles"]] == [role_id]
