@@ -237,7 +237,7 @@ async def build_application(
     background: list[asyncio.Task[None]] = []
 
     async def on_config_changed(config: GuildConfig) -> None:
-        await jobs_holder[0].schedule_guild(config)
+        jobs_holder[0].schedule_guild(config)
 
     async def start_jobs() -> None:
         await jobs_holder[0].start()

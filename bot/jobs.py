@@ -83,7 +83,7 @@ class DailyJobs:
         with self._tracked():
             self._scheduler.start()
             for guild in await self._guilds.all_set_up():
-                await self.schedule_guild(guild)
+                self.schedule_guild(guild)
             for posting in await self._daily.open_postings():
                 self._schedule_reveal(posting)
             self._scheduler.add_job(
@@ -117,7 +117,7 @@ class DailyJobs:
             if task is not None:
                 self._running.discard(task)
 
-    async def schedule_guild(self, guild: GuildConfig) -> None:
+    def schedule_guild(self, guild: GuildConfig) -> None:
         """(Re)place a server's cron job after setup, pause or resume."""
         job_id = f"post:{guild.id}"
         if guild.paused or not guild.is_set_up:
@@ -145,8 +145,11 @@ class DailyJobs:
                 id=f"recap:{guild.id}",
                 replace_existing=True,
             )
-        # A server set up after today's post time is still in today's window: post now.
-        await self.post(guild.id)
+        # A server set up after today's post time is still in today's window: post
+        # now, as a job of its own, so the admin's setup reply never waits on it.
+        self._scheduler.add_job(
+            self.post, args=[guild.id], id=f"catch-up:{guild.id}", replace_existing=True
+        )
 
     async def post(self, guild_id: int) -> None:
         with self._tracked():
