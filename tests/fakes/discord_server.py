@@ -288,6 +288,10 @@ class FakeDiscord(GatewayMixin, RestMixin, WebhookMixin, ActionsMixin):
                 status, answer = await handler(req)
             except HttpError as error:
                 return error.status, error.body, {}
+            except (TypeError, ValueError, KeyError):
+                # Without the OpenAPI spec a wrongly typed field reaches the handler;
+                # real Discord would refuse it, so answer as Discord does, not with a 500.
+                return 400, {"code": 50035, "message": "Invalid Form Body", "errors": {}}, {}
             return status, answer, {}
         return 404, {"message": "404: Not Found", "code": 0}, {}
 
