@@ -13,11 +13,11 @@ import discord
 from bot.__main__ import Application, build_application
 from bot.settings import Settings
 from tests.fakes.anthropic_server import FakeAnthropic
-from tests.fakes.discord_server import FakeDiscord, StudyGroupDiscord
+from tests.fakes.discord_server import StudyGroupDiscord
 
 
 def settings_for(
-    discord: FakeDiscord,
+    discord: StudyGroupDiscord,
     database: Path,
     anthropic: FakeAnthropic | None = None,
     **overrides: Any,
@@ -28,7 +28,7 @@ def settings_for(
         "database_url": f"sqlite+aiosqlite:///{database}",
         "discord_api_url": discord.api_base,
         "discord_gateway_url": discord.gateway_url,
-        "dev_guild_id": getattr(discord, "guild", None) and discord.guild.id,  # type: ignore[attr-defined]
+        "dev_guild_id": discord.guild.id,
         "log_level": "DEBUG",
     }
     if anthropic is not None:
