@@ -161,12 +161,12 @@ async def build_services(settings: Settings) -> Services:
     reports = ReportService(SqlReportRepository(engine), repositories.postings, daily, clock)
 
     async def after_reveal(summary: RevealSummary) -> None:
-        """Flags, review cards and fresh boards follow every reveal."""
+        """Flags and review cards follow every reveal."""
         await reports.flag_if_missed(summary)
         await review.add_posting(summary.posting.id)
-        standings.invalidate(summary.posting.guild_id)
 
     daily.add_reveal_listener(after_reveal)
+    daily.add_score_listener(standings.refresh)  # reveals and regrades alike
     return Services(
         settings=settings,
         engine=engine,

@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 TOP_MEMBERS = 5
 
 RevealListener = Callable[[RevealSummary], Awaitable[None]]
+ScoreListener = Callable[[int], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class DailyService:
         self._grading = grading
         self._clock = clock
         self._after_reveal: list[RevealListener] = []
+        self._after_score: list[ScoreListener] = []
         # Posting steps run one at a time in this process, so a retry of an
         # unsent claim can never race the first attempt still in flight.
         self._posting_lock = asyncio.Lock()
@@ -174,6 +176,10 @@ class DailyService:
             await listener(summary)
         return True
 
+    def add_score_listener(self, listener: ScoreListener) -> None:
+        """Called with the server's id whenever a posting's scores are (re)written."""
+        self._after_score.append(listener)
+
     def add_reveal_listener(self, listener: RevealListener) -> None:
         """Called with each reveal's summary once it is published (flags, recaps)."""
         self._after_reveal.append(listener)
@@ -200,6 +206,8 @@ class DailyService:
             for answer in answers
         ]
         await self._repos.scores.replace_for_posting(posting.id, rows)
+        for listener in self._after_score:
+            await listener(posting.guild_id)
         counts = Counter(a.choice_index for a in answers if a.choice_index is not None)
         options = len(question.options) if question.kind is Kind.CHOICE else 0
         ranked = sorted(rows, key=lambda r: (-r.points, r.answered_at))[:TOP_MEMBERS]
