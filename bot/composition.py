@@ -26,6 +26,8 @@ from bot.discord_ui.endpoints import point_discord_at
 from bot.discord_ui.publisher import DiscordPublisher
 from bot.discord_ui.streaming import EditBudget
 from bot.domain.bank import QuestionBank
+from bot.domain.debrief import Debrief
+from bot.domain.interview import InterviewSession
 from bot.domain.interviewer import Interviewer
 from bot.domain.models import GuildConfig
 from bot.domain.plan import StudyPlan
@@ -165,7 +167,12 @@ async def build_services(settings: Settings) -> Services:
         await reports.flag_if_missed(summary)
         await review.add_posting(summary.posting.id)
 
+    async def after_debrief(session: InterviewSession, debrief: Debrief) -> None:
+        """Topics a debrief recommends join the member's review cards."""
+        await review.add_topics(session.guild_id, session.user_id, debrief.recommended_topics)
+
     daily.add_reveal_listener(after_reveal)
+    mock.add_debrief_listener(after_debrief)
     daily.add_score_listener(standings.refresh)  # reveals and regrades alike
     return Services(
         settings=settings,

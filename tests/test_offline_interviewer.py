@@ -21,10 +21,12 @@ from bot.domain.interviewer import InterviewContext
 from bot.domain.questions import Question, Round, Track
 from bot.llm.offline_interviewer import OfflineInterviewer, as_open, follow_up_for, missed_points
 from bot.services.mock import OFFLINE_NOTICE, MockAlreadyActiveError, MockService, TickKind
+from bot.services.review import ReviewService
 from bot.store import migrate
 from bot.store.content import load_bank
 from bot.store.engine import create_engine
 from bot.store.interviews import SqlInterviewRepository
+from bot.store.review_cards import SqlReviewCardRepository
 
 T0 = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
 ROUNDS = [(r, None) for r in Round if r is not Round.SPECIALIZATION] + [
@@ -365,3 +367,20 @@ async def test_an_outage_switches_the_turn_offline_and_pauses_the_clock(engine, 
     assert [t.kind for t in stored.turns] == [TurnKind.NOTICE, TurnKind.MESSAGE]
     assert OFFLINE_NOTICE not in stored.turns[-1].content
     assert (await service.end(session.id)).offline
+
+
+async def test_a_debrief_adds_its_recommended_topics_to_the_members_review_cards(engine, clock):
+    cards = SqlReviewCardRepository(engine)
+    review = ReviewService(bank(), cards, clock)
+    service = MockService(SqlInterviewRepository(engine), offline(), clock)
+
+    async def after_debrief(session, debrief) -> None:
+        await review.add_topics(session.guild_id, session.user_id, debrief.recommended_topics)
+
+    service.add_debrief_listener(after_debrief)
+    run = await run_mock(service, clock, Round.ML_FUNDAMENTALS, None, weak)
+    assert run.debrief.recommended_topics
+    due = await cards.due(1, 7, clock.now(), limit=1000)
+    topics = {bank().by_id[card.question_id].topic for card in due}
+    assert set(run.debrief.recommended_topics) <= topics
+    assert all(card.source != "answer" for card in due)

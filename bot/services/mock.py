@@ -11,7 +11,7 @@ one notice line, and the time lost waiting is added to ``paused_seconds``.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time
 from enum import StrEnum
@@ -110,6 +110,9 @@ def day_start(now: datetime, zone: str) -> datetime:
     return datetime.combine(local.date(), time(), tzinfo=local.tzinfo).astimezone(UTC)
 
 
+DebriefListener = Callable[[InterviewSession, Debrief], Awaitable[None]]
+
+
 class MockAlreadyActiveError(StudybotError):
     """The member already has an active mock in this server; ``session`` is that one."""
 
@@ -167,6 +170,7 @@ class MockService:
         self._interviewer = interviewer
         self._fallback = fallback
         self._clock = clock
+        self._after_debrief: list[DebriefListener] = []
         self._policy = policy
         self._thread_links = threads
         self._interrupt_mid_stream = interrupt_mid_stream
@@ -347,7 +351,16 @@ class MockService:
         )
         if not stored:  # another end() won the race; its debrief is the one of record
             return await self.end(session_id)
+        for listener in self._after_debrief:
+            try:
+                await listener(session, debrief)
+            except Exception:  # a listener's failure must not lose the debrief
+                log.exception("A debrief listener failed for mock %s", session.id)
         return debrief
+
+    def add_debrief_listener(self, listener: DebriefListener) -> None:
+        """Called once with the session and its debrief when a mock ends (review cards)."""
+        self._after_debrief.append(listener)
 
     async def tick(self, session_id: int) -> Tick:
         """The periodic check a scheduler runs: warning, wrap-up at time, idle close."""
