@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import os
+from dataclasses import replace
+from pathlib import Path
+from datetime import UTC, datetime
+
+import time_machine
+
 from bot.discord_ui.cogs.progress import progress_cogs
 from tests.harness import replace_cogs, running_app, settings_for
 from tests.test_progress_store import (
@@ -90,3 +97,25 @@ async def test_leaderboard_pages_with_buttons(discord_routes, tmp_path):
         assert second["type"] == 7
         assert second["data"]["embeds"][0]["footer"]["text"].startswith("Page 2 of 3")
         assert second["data"]["allowed_mentions"] == {"parse": []}
+
+
+async def test_the_weekly_recap_posts_last_weeks_top_members_and_a_chart(discord_routes, tmp_path):
+    fake = discord_routes
+    monday = datetime(2026, 3, 9, 9, 0, 5, tzinfo=UTC)  # the recap covers 2 to 8 March
+    with time_machine.travel(monday, tick=True):
+        async with running_app(settings_for(fake, tmp_path / "db.sqlite3"), fake) as app:
+            await seed_history(app.engine, ids={ALICE: fake.alice.id}, guild_id=fake.guild.id)
+            guilds = app.services.repositories.guilds
+            config = await guilds.get(fake.guild.id)
+            assert config is not None
+            await guilds.save(replace(config, channel_id=fake.study_channel_id), monday)
+
+            await app.jobs.post_recap(fake.guild.id)
+
+    posted = await fake.wait_request("POST", rf"/channels/{fake.study_channel_id}/messages$")
+    assert posted.json["allowed_mentions"] == {"parse": []}
+    assert posted.json["embeds"][0]["image"]["url"] == "attachment://recap.png"
+    assert posted.files and posted.files[0].content.startswith(PNG)
+    assert "alice" in str(posted.json["embeds"][0]).lower()
+    if os.environ.get("STUDYBOT_SAVE_RECAP"):
+        Path(os.environ["STUDYBOT_SAVE_RECAP"]).write_bytes(posted.files[0].content)

@@ -128,7 +128,11 @@ def _board_row(
 
 
 def recap_chart(recap: Recap) -> bytes:
-    """Group accuracy per week (bars) with the number of answers on top."""
+    """Group accuracy per week (bars) with the number of answers on top.
+
+    A week nobody answered gets no bar and a "no answers" label, so it cannot be
+    read as 0% accuracy.
+    """
     figure = new_figure(*RECAP_SIZE)
     axes = figure.add_subplot(1, 1, 1)
     style_axes(axes, f"Group accuracy, weeks to {recap.week_start.isoformat()}")
@@ -138,7 +142,8 @@ def recap_chart(recap: Recap) -> bytes:
     axes.bar(positions, values, color=[accuracy_colour(v / 100) for v in values], width=0.6)
     axes.set_xticks(positions, labels)
     for x, week, value in zip(positions, recap.trend, values, strict=True):
-        axes.text(x, value + 2, f"{week.answered}", ha="center", color=MUTED, fontsize=9)
+        label = f"{week.answered} answers" if week.answered else "no answers"
+        axes.text(x, value + 2, label, ha="center", color=MUTED, fontsize=9)
     axes.set_ylim(0, 105)
     axes.set_ylabel("mean credit, %", color=MUTED)
     axes.grid(axis="x", visible=False)
