@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 from datetime import UTC, datetime
-from pathlib import Path
 
 import time_machine
 
@@ -117,5 +115,3 @@ async def test_the_weekly_recap_posts_last_weeks_top_members_and_a_chart(discord
     assert posted.json["embeds"][0]["image"]["url"] == "attachment://recap.png"
     assert posted.files and posted.files[0].content.startswith(PNG)
     assert "alice" in str(posted.json["embeds"][0]).lower()
-    if os.environ.get("STUDYBOT_SAVE_RECAP"):
-        Path(os.environ["STUDYBOT_SAVE_RECAP"]).write_bytes(posted.files[0].content)
