@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import discord
@@ -26,6 +27,39 @@ def safe(text: str, limit: int) -> str:
     return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
 
 
+_LIST_ITEM = re.compile(r"^\s*([-*•]|\d+[.)])\s")
+
+
+def reflow(text: str) -> str:
+    """Join the hard-wrapped lines of bank text into paragraphs for Discord.
+
+    Bank files wrap prose at about 90 columns; Discord would show those breaks.
+    Blank lines, list items and fenced code keep their line structure.
+    """
+    out: list[str] = []
+    in_code = False
+    for line in text.strip().split("\n"):
+        fence = line.strip().startswith("```")
+        previous = out[-1].strip() if out else ""
+        starts_block = not line.strip() or _LIST_ITEM.match(line) or fence
+        if in_code or starts_block or not previous or previous.startswith("```"):
+            out.append(line)
+        else:
+            out[-1] = f"{out[-1].rstrip()} {line.strip()}"
+        in_code ^= fence
+    return "\n".join(out)
+
+
+def ranked_top(top: Sequence[tuple[str, float]]) -> list[str]:
+    """ "1. name · 20 pts" lines where equal points share a rank (1, 1, 3)."""
+    lines, rank = [], 0
+    for position, (name, points) in enumerate(top, 1):
+        if position == 1 or points != top[position - 2][1]:
+            rank = position
+        lines.append(f"{rank}. {safe(name, 40)} · {points:g} pts")
+    return lines
+
+
 def topic_name(taxonomy: Taxonomy, topic_id: str) -> str:
     topic = taxonomy.topic(topic_id)
     return topic.name if topic else topic_id
@@ -34,7 +68,7 @@ def topic_name(taxonomy: Taxonomy, topic_id: str) -> str:
 def question_embed(posting: Posting, question: Question, taxonomy: Taxonomy) -> discord.Embed:
     embed = discord.Embed(
         title=f"Daily question · {taxonomy.round_name(question.round)}",
-        description=question.prompt,
+        description=reflow(question.prompt),
         colour=COLOUR,
     )
     if question.kind is Kind.CHOICE:
@@ -114,9 +148,8 @@ def reveal_embed(summary: RevealSummary, taxonomy: Taxonomy) -> discord.Embed:
     )
     if question.kind is Kind.CHOICE:
         right = question.correct_index
-        embed.description = (
-            f"**{LETTERS[right]}. {question.options[right].text}**\n\n{question.explanation}"
-        )
+        answer = f"**{LETTERS[right]}. {question.options[right].text}**"
+        embed.description = f"{answer}\n\n{reflow(question.explanation)}"
         total = max(summary.participants, 1)
         bars = []
         for index, count in enumerate(summary.choice_counts):
@@ -124,16 +157,13 @@ def reveal_embed(summary: RevealSummary, taxonomy: Taxonomy) -> discord.Embed:
             bars.append(f"`{LETTERS[index]}` {_bar(count / total)} {count}{mark}")
         embed.add_field(name="How the group answered", value="\n".join(bars) or "—", inline=False)
     else:
-        embed.description = question.explanation
+        embed.description = reflow(question.explanation)
         points = "\n".join(f"• {p.point}" for p in question.rubric)
         embed.add_field(name="What a full answer covers", value=safe(points, 1024), inline=False)
         embed.add_field(name="Group's average credit", value=f"{summary.mean_credit:.0%}")
     embed.add_field(name="Took part", value=str(summary.participants))
     if summary.top:
-        top = "\n".join(
-            f"{i}. {safe(name, 40)} · {pts:g} pts" for i, (name, pts) in enumerate(summary.top, 1)
-        )
-        embed.add_field(name="Top today", value=top, inline=False)
+        embed.add_field(name="Top today", value="\n".join(ranked_top(summary.top)), inline=False)
     embed.set_footer(text=f"{question.id} · posting {summary.posting.id}")
     return embed
 
