@@ -1,80 +1,34 @@
-"""``/mock``: a mock interview in its own thread, streamed, with hints, timers and a debrief.
-
-The :class:`MockRunner` owns what happens in mock threads: it collects the
-candidate's messages (a short debounce joins a burst into one answer), runs
-one interviewer turn at a time per thread through a :class:`StreamRenderer`,
-and posts the debrief and archives the thread at the end. It keeps only
-caches: after a restart a thread is found again from the database the first
-time its candidate writes in it, and the clock counts from the stored start.
-"""
+"""The :class:`MockRunner`: mock threads' messages, turns, buttons and clock."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
 
 import discord
-from discord import app_commands
 from discord.ext import commands
 
+from bot.discord_ui.cogs.mock._notices import ATTACHMENT_NOTE, CONTROLS, OTHERS_NOTICE
+from bot.discord_ui.cogs.mock._threads import open_thread, post_and_archive
+from bot.discord_ui.cogs.mock._turns import Stream, _Thread, interrupt, play_turn, stop
 from bot.discord_ui.errors import NO_MENTIONS
-from bot.discord_ui.mock_views import DynamicButton, controls_view, debrief_embed, mock_items
-from bot.discord_ui.mock_views import retry_view as make_retry_view
-from bot.discord_ui.streaming import INTERRUPTED, ChannelWriter, EditBudget, StreamRenderer
+from bot.discord_ui.mock_views import controls_view, debrief_embed
+from bot.discord_ui.streaming import ChannelWriter, EditBudget, StreamRenderer
 from bot.domain.debrief import Debrief
-from bot.domain.errors import (
-    ClosedError,
-    InterviewerUnavailableError,
-    InvalidInputError,
-    PermissionDeniedError,
-    StudybotError,
-)
+from bot.domain.errors import ClosedError, InvalidInputError, PermissionDeniedError
 from bot.domain.interview import (
     MESSAGE_MAX_CHARS,
+    InterviewSession,
     SessionStatus,
     TurnKind,
     clean_candidate_message,
 )
 from bot.domain.message_split import split_message
-from bot.domain.questions import Round, Track
 from bot.domain.taxonomy import Taxonomy
 from bot.services.mock import MockService
 
-log = logging.getLogger(__name__)
-
-OTHERS_NOTICE = (
-    "This thread is someone's mock interview, so I only answer the candidate here. "
-    "You're welcome to start your own with `/mock start`."
-)
-ATTACHMENT_NOTE = (
-    "I can't read attachments in a mock, so I've ignored that file. "
-    "Paste the text or code as a message instead."
-)
-CONTROLS = (
-    "**{round} mock** · {minutes} min · {mode} mode\n"
-    "Answer in this thread; several messages in a row are read as one answer. "
-    "Press **Hint** when stuck (hints cost a few points) and **End interview** for your debrief."
-)
-Stream = Callable[[], AsyncIterator[str]]
-
-
-@dataclass(eq=False)
-class _Thread:
-    """What the runner knows about one live mock thread (a cache of the database)."""
-
-    session_id: int
-    user_id: int
-    pending: list[str] = field(default_factory=list)
-    debounce: asyncio.Task[None] | None = None
-    turn: asyncio.Task[None] | None = None
-    told: set[int] = field(default_factory=set)
-
-    @property
-    def busy(self) -> bool:
-        return bool(self.pending) or (self.turn is not None and not self.turn.done())
+log = logging.getLogger("bot.discord_ui.cogs.mock")  # the package's logger, as before the split
 
 
 class MockRunner:
@@ -119,20 +73,13 @@ class MockRunner:
         guild_id, user = interaction.guild.id, interaction.user
         existing = await self._service.active_for(guild_id, user.id)
         if existing is not None:
-            thread_id = await self._service.thread_for(existing.id)
-            where = f" in <#{thread_id}>" if thread_id else ""
-            await interaction.followup.send(
-                f"You already have a {existing.round.value} mock running{where}. "
-                "Carry on there, or end it with `/mock end`.",
-                ephemeral=True,
-                allowed_mentions=NO_MENTIONS,
-            )
+            await self._point_to_existing(interaction, existing)
             return
         session = await self._service.open(guild_id, user.id, round, track, minutes, mode)
         policy = await self._service.policy_for(guild_id)
         name = f"{session.round.value} mock · {user.display_name}"[:100]
         try:
-            thread = await self._open_thread(parent, name, user.id, policy.private_threads)
+            thread = await open_thread(parent, name, user.id, policy.private_threads)
         except discord.HTTPException:
             log.exception("Could not create a mock thread in %s", parent.id)
             await self._service.end(session.id)
@@ -149,27 +96,18 @@ class MockRunner:
             f"Your mock is ready: {thread.mention}", ephemeral=True, allowed_mentions=NO_MENTIONS
         )
 
-    async def _open_thread(
-        self, parent: discord.TextChannel, name: str, user_id: int, private: bool
-    ) -> discord.Thread:
-        """A private thread where allowed, else a public one; the candidate is added."""
-        thread: discord.Thread | None = None
-        if private:
-            try:
-                thread = await parent.create_thread(
-                    name=name,
-                    type=discord.ChannelType.private_thread,
-                    invitable=False,
-                    auto_archive_duration=1440,
-                )
-            except discord.HTTPException:
-                log.info("Private threads are not available in %s; using a public one", parent.id)
-        if thread is None:
-            thread = await parent.create_thread(
-                name=name, type=discord.ChannelType.public_thread, auto_archive_duration=1440
-            )
-        await thread.add_user(discord.Object(user_id))
-        return thread
+    async def _point_to_existing(
+        self, interaction: discord.Interaction, existing: InterviewSession
+    ) -> None:
+        """Tell the member where their running mock is instead of starting another."""
+        thread_id = await self._service.thread_for(existing.id)
+        where = f" in <#{thread_id}>" if thread_id else ""
+        await interaction.followup.send(
+            f"You already have a {existing.round.value} mock running{where}. "
+            "Carry on there, or end it with `/mock end`.",
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
+        )
 
     async def end(self, session_id: int) -> Debrief:
         """End the mock; the first end posts the debrief in the thread and archives it."""
@@ -177,7 +115,7 @@ class MockRunner:
         thread_id = await self._service.thread_for(session_id)
         state = self._threads.get(thread_id) if thread_id is not None else None
         if state is not None:
-            await self._stop(state)
+            await stop(state)
         debrief = await self._service.end(session_id)
         if was_active and thread_id is not None:
             await self._close_thread(thread_id, debrief)
@@ -186,16 +124,7 @@ class MockRunner:
     async def _close_thread(self, thread_id: int, debrief: Debrief) -> None:
         self._threads.pop(thread_id, None)
         self._not_mock.add(thread_id)
-        channel = self._bot.get_partial_messageable(thread_id)
-        await channel.send(
-            embed=debrief_embed(debrief, self._taxonomy), allowed_mentions=NO_MENTIONS
-        )
-        try:
-            thread = self._bot.get_channel(thread_id) or await self._bot.fetch_channel(thread_id)
-            if isinstance(thread, discord.Thread):
-                await thread.edit(archived=True)
-        except discord.HTTPException:
-            log.warning("Could not archive mock thread %s", thread_id)
+        await post_and_archive(self._bot, thread_id, debrief_embed(debrief, self._taxonomy))
 
     async def tick_all(self) -> None:
         """The per-minute check: time warnings, wrap-up at time, idle close."""
@@ -224,7 +153,7 @@ class MockRunner:
     async def close(self) -> None:
         """Stop every debounce and turn (the bot is shutting down)."""
         for state in list(self._threads.values()):
-            await self._stop(state)
+            await stop(state)
 
     # --- messages in threads -----------------------------------------------------------
 
@@ -248,7 +177,7 @@ class MockRunner:
         except InvalidInputError as error:
             await message.reply(error.user_message, allowed_mentions=NO_MENTIONS)
             return
-        await self._interrupt(state)  # the candidate spoke: stop talking over them
+        await interrupt(state)  # the candidate spoke: stop talking over them
         if sum(len(p) + 2 for p in state.pending) + len(text) > MESSAGE_MAX_CHARS:
             await self._flush(message.channel.id, state)
         state.pending.append(text)
@@ -279,7 +208,7 @@ class MockRunner:
             return
         text = "\n\n".join(state.pending)
         state.pending.clear()
-        await self._interrupt(state)
+        await interrupt(state)
         self._start_turn(thread_id, state, lambda: self._service.answer(state.session_id, text))
 
     # --- turns -------------------------------------------------------------------------
@@ -289,55 +218,14 @@ class MockRunner:
             self._run_turn(thread_id, state, stream), name=f"mock-turn-{state.session_id}"
         )
 
-    async def _interrupt(self, state: _Thread) -> None:
-        turn = state.turn
-        if turn is not None and not turn.done() and turn is not asyncio.current_task():
-            turn.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await turn
-
-    async def _stop(self, state: _Thread) -> None:
-        if state.debounce is not None:
-            state.debounce.cancel()
-            state.debounce = None
-        state.pending.clear()
-        await self._interrupt(state)
-
     async def _run_turn(self, thread_id: int, state: _Thread, stream: Stream) -> None:
         """Stream one interviewer turn into the thread; failures stay in the thread."""
         channel = self._bot.get_partial_messageable(thread_id)
         renderer = StreamRenderer(
             ChannelWriter(channel), self._budget, interval=self._edit_interval_s
         )
-        await renderer.start()
-        text = ""
-        chunks = stream()
-        try:
-            try:
-                async for chunk in chunks:
-                    text += chunk
-                    renderer.update(text)
-            finally:  # close the model's stream now, even when cancelled
-                aclose = getattr(chunks, "aclose", None)
-                if aclose is not None:
-                    await aclose()
-        except asyncio.CancelledError:
-            await renderer.finish(suffix=INTERRUPTED if text else "")
-            raise
-        except InterviewerUnavailableError as error:
-            retry = make_retry_view(state.session_id)
-            await renderer.finish(suffix=INTERRUPTED if text else error.user_message, view=retry)
+        if not await play_turn(thread_id, channel, renderer, state, stream):
             return
-        except StudybotError as error:
-            await renderer.finish()
-            await channel.send(error.user_message, allowed_mentions=NO_MENTIONS)
-            return
-        except Exception:
-            log.exception("A mock turn failed in thread %s", thread_id)
-            retry = make_retry_view(state.session_id)
-            await renderer.finish(suffix=INTERRUPTED, view=retry)
-            return
-        await renderer.finish()
         session = await self._service.get(state.session_id)
         if session.turns and session.turns[-1].kind is TurnKind.WRAP_UP:
             await self.end(state.session_id)
@@ -382,80 +270,3 @@ class MockRunner:
         with contextlib.suppress(discord.HTTPException):
             await interaction.edit_original_response(view=None)
         self._start_turn(thread_id, state, lambda: self._service.retry(interview_id))
-
-
-ROUNDS = [app_commands.Choice(name=r.value, value=r.value) for r in Round]
-TRACKS = [app_commands.Choice(name=t.value, value=t.value) for t in Track]
-MODES = [
-    app_commands.Choice(name="real (feedback at the end)", value="real"),
-    app_commands.Choice(name="practice (feedback after each answer)", value="practice"),
-]
-
-
-@app_commands.guild_only()
-class MockCog(commands.GroupCog, group_name="mock", group_description="Mock interviews"):
-    def __init__(self, runner: MockRunner, service: MockService) -> None:
-        self.runner = runner
-        self.service = service
-        super().__init__()
-
-    @app_commands.command(name="start", description="Start a mock interview in a private thread")
-    @app_commands.describe(
-        round="Which interview round to practise",
-        track="Specialization track (only for the specialization round)",
-        minutes="Length in minutes, 10 to 60",
-        mode="real: feedback at the end; practice: after each answer",
-    )
-    @app_commands.choices(round=ROUNDS, track=TRACKS, mode=MODES)
-    async def start(
-        self,
-        interaction: discord.Interaction,
-        round: str,
-        track: str | None = None,
-        minutes: app_commands.Range[int, 10, 60] = 30,
-        mode: str = "real",
-    ) -> None:
-        await self.runner.begin(interaction, round, track, minutes, mode)
-
-    @app_commands.command(name="end", description="End your mock now and get the debrief")
-    async def end(self, interaction: discord.Interaction) -> None:
-        guild_id = interaction.guild_id or 0
-        session = await self.service.active_for(guild_id, interaction.user.id)
-        if session is None:
-            raise InvalidInputError("You have no mock running. Start one with `/mock start`.")
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        await self.runner.end(session.id)
-        await interaction.followup.send(
-            "Ended. Your debrief is in the thread.", ephemeral=True, allowed_mentions=NO_MENTIONS
-        )
-
-    @commands.Cog.listener()
-    async def on_message(self, message: discord.Message) -> None:
-        try:
-            await self.runner.on_message(message)
-        except Exception:  # a reply that could not be sent must not end the listener
-            log.exception("Handling a message in %s failed", message.channel.id)
-
-    async def cog_unload(self) -> None:
-        await self.runner.close()
-
-
-def mock_components(
-    bot: commands.Bot,
-    *,
-    mock_service: MockService,
-    taxonomy: Taxonomy,
-    budget: EditBudget | None = None,
-    debounce_s: float = 1.5,
-    edit_interval_s: float = 1.0,
-) -> tuple[MockCog, tuple[DynamicButton, ...]]:
-    """The /mock cog (its ``runner`` has ``tick_all``) and the button classes to register."""
-    runner = MockRunner(
-        bot,
-        mock_service,
-        taxonomy,
-        budget=budget,
-        debounce_s=debounce_s,
-        edit_interval_s=edit_interval_s,
-    )
-    return MockCog(runner, mock_service), mock_items(runner)

@@ -1,22 +1,11 @@
-"""Running a mock interview: the use cases the Discord cog and the terminal share.
-
-The database is the source of truth. A candidate's message is stored before the
-interviewer sees it and each interviewer message is stored once complete, so a
-restart loses at most a reply in flight; the session then continues from its
-stored turns and its stored start time. When the primary interviewer (Claude)
-is unreachable, that turn is written by the fallback (offline) interviewer after
-one notice line, and the time lost waiting is added to ``paused_seconds``.
-"""
+"""The mock interview's lifecycle: open, answer, hint, retry, tick and end."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime, time
-from enum import StrEnum
-from typing import Protocol
-from zoneinfo import ZoneInfo
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import datetime
 
 from bot.domain.debrief import Debrief
 from bot.domain.errors import (
@@ -24,120 +13,39 @@ from bot.domain.errors import (
     InterviewerUnavailableError,
     InvalidInputError,
     NotFoundError,
-    StudybotError,
 )
 from bot.domain.interview import (
     DEFAULT_MINUTES,
-    HintTier,
     InterviewSession,
     NewTurn,
     Role,
     SessionStatus,
     TurnKind,
     clean_candidate_message,
-    current_phase,
     is_idle,
     is_over,
     needs_warning,
     next_hint_tier,
     remaining,
-    time_note,
     validate_setup,
 )
 from bot.domain.interview_ports import InterviewRepository
-from bot.domain.interviewer import InterviewContext, Interviewer
+from bot.domain.interviewer import Interviewer
 from bot.domain.ports import Clock
-
-log = logging.getLogger(__name__)
-
-OFFLINE_NOTICE = (
-    "(The interviewer service is unreachable; the built-in interviewer takes this turn.)"
+from bot.services.mock._errors import MockAlreadyActiveError
+from bot.services.mock._notices import IDLE_NOTICE
+from bot.services.mock._policy import check_mock_limit
+from bot.services.mock._ports import (
+    DebriefListener,
+    MockPolicy,
+    PolicyRepository,
+    ThreadLinkRepository,
+    Tick,
+    TickKind,
 )
-IDLE_NOTICE = "No answer for 15 minutes, so I've closed this mock. Here is your debrief."
-BUDGET_NOTICE = (
-    "(This server has used today's interviewer budget, so the built-in interviewer "
-    "runs this mock until the budget resets tomorrow.)"
-)
+from bot.services.mock._stream import TurnStreamer
 
-
-class InterruptedTurnError(InterviewerUnavailableError):
-    """The interviewer failed after part of its reply was shown; nothing was stored.
-
-    Raised only by a service built with ``interrupt_mid_stream``: the front end
-    keeps the partial text, marks it interrupted and offers :meth:`MockService.retry`.
-    """
-
-    default_message = "The interviewer was interrupted. Press Retry to ask again."
-
-
-class MockLimitError(StudybotError):
-    """The member has started as many mocks today as this server allows."""
-
-
-@dataclass(frozen=True)
-class MockPolicy:
-    """A server's limits for mocks; tokens count input, output and cache tokens alike."""
-
-    daily_token_budget: int = 200_000
-    mock_limit_per_member: int = 3
-    private_threads: bool = True
-    timezone: str = "UTC"
-
-
-class PolicyRepository(Protocol):
-    async def policy(self, guild_id: int) -> MockPolicy:
-        """The server's policy; the defaults when the server has no settings yet."""
-        ...
-
-    async def tokens_since(self, guild_id: int, since: datetime) -> int: ...
-
-    async def mocks_started(self, guild_id: int, user_id: int, since: datetime) -> int: ...
-
-
-class ThreadLinkRepository(Protocol):
-    """Which chat thread each interview runs in (the interview repository, in practice)."""
-
-    async def set_thread(self, session_id: int, thread_id: int) -> None: ...
-
-    async def by_thread(self, thread_id: int) -> InterviewSession | None: ...
-
-    async def thread_of(self, session_id: int) -> int | None: ...
-
-
-def day_start(now: datetime, zone: str) -> datetime:
-    """Midnight of ``now``'s local day in ``zone``, in UTC (what "today" means for limits)."""
-    local = now.astimezone(ZoneInfo(zone))
-    return datetime.combine(local.date(), time(), tzinfo=local.tzinfo).astimezone(UTC)
-
-
-DebriefListener = Callable[[InterviewSession, Debrief], Awaitable[None]]
-
-
-class MockAlreadyActiveError(StudybotError):
-    """The member already has an active mock in this server; ``session`` is that one."""
-
-    def __init__(self, session: InterviewSession) -> None:
-        self.session = session
-        super().__init__(
-            f"You already have a {session.round.value} mock running (started "
-            f"{session.started_at:%H:%M} UTC). Finish or end it before starting another."
-        )
-
-
-class TickKind(StrEnum):
-    NONE = "none"
-    WARNING = "warning"
-    WRAP_UP = "wrap_up"
-    IDLE = "idle"
-
-
-@dataclass(frozen=True)
-class Tick:
-    """What a periodic check did: a text to post, and the debrief if the mock ended."""
-
-    kind: TickKind
-    text: str | None = None
-    debrief: Debrief | None = None
+log = logging.getLogger("bot.services.mock")  # the package's logger, as before the split
 
 
 def _warning_text(session: InterviewSession, now: datetime) -> str:
@@ -167,13 +75,14 @@ class MockService:
         interrupt_mid_stream: bool = False,
     ) -> None:
         self._repo = repository
-        self._interviewer = interviewer
         self._fallback = fallback
         self._clock = clock
         self._after_debrief: list[DebriefListener] = []
         self._policy = policy
         self._thread_links = threads
-        self._interrupt_mid_stream = interrupt_mid_stream
+        self._turns = TurnStreamer(
+            repository, interviewer, clock, fallback, policy, interrupt_mid_stream
+        )
 
     # --- reading ---------------------------------------------------------------------
 
@@ -252,15 +161,7 @@ class MockService:
         if existing is not None:
             raise MockAlreadyActiveError(existing)
         if self._policy is not None:
-            policy = await self._policy.policy(guild_id)
-            since = day_start(now, policy.timezone)
-            if await self._policy.mocks_started(guild_id, user_id, since) >= (
-                policy.mock_limit_per_member
-            ):
-                raise MockLimitError(
-                    f"You've reached this server's limit of {policy.mock_limit_per_member} "
-                    "mock interviews a day. Try again tomorrow."
-                )
+            await check_mock_limit(self._policy, guild_id, user_id, now)
         session = await self._repo.create(setup, guild_id, user_id, now)
         if session is None:
             existing = await self._repo.active_for(guild_id, user_id)
@@ -272,7 +173,7 @@ class MockService:
     async def opening(self, session_id: int) -> AsyncIterator[str]:
         """Stream and store the interviewer's first message."""
         session = await self._active(session_id)
-        async for chunk in self._stream(session, self._clock.now()):
+        async for chunk in self._turns.stream(session, self._clock.now()):
             yield chunk
 
     async def retry(self, session_id: int) -> AsyncIterator[str]:
@@ -283,7 +184,7 @@ class MockService:
             raise InvalidInputError("There is nothing to retry: the interviewer has answered.")
         now = self._clock.now()
         hint = last.hint_tier if last and last.kind is TurnKind.HINT_REQUEST else None
-        async for chunk in self._stream(session, now, is_over(session, now), hint):
+        async for chunk in self._turns.stream(session, now, is_over(session, now), hint):
             yield chunk
 
     async def answer(self, session_id: int, text: str) -> AsyncIterator[str]:
@@ -306,7 +207,7 @@ class MockService:
                 session, NewTurn(Role.SYSTEM, warning, now, TurnKind.WARNING)
             )
             yield warning + "\n\n"
-        async for chunk in self._stream(session, now, wrap_up=is_over(session, now)):
+        async for chunk in self._turns.stream(session, now, wrap_up=is_over(session, now)):
             yield chunk
 
     async def hint(self, session_id: int) -> AsyncIterator[str]:
@@ -321,7 +222,7 @@ class MockService:
             session, NewTurn(Role.SYSTEM, request, now, TurnKind.HINT_REQUEST, tier)
         )
         await self._repo.increment_hints(session.id)
-        async for chunk in self._stream(session, now, hint=tier):
+        async for chunk in self._turns.stream(session, now, hint=tier):
             yield chunk
 
     async def end(self, session_id: int) -> Debrief:
@@ -330,8 +231,8 @@ class MockService:
         if session.status is SessionStatus.ENDED and session.debrief_json:
             return Debrief.model_validate_json(session.debrief_json)
         now = self._clock.now()
-        context = self._context(session, now, wrap_up=True)
-        primary, _ = await self._choose(session)
+        context = self._turns.context(session, now, wrap_up=True)
+        primary, _ = await self._turns.choose(session)
         try:
             debrief = await primary.debrief(context)
         except InterviewerUnavailableError:
@@ -370,7 +271,9 @@ class MockService:
             return Tick(TickKind.NONE)
         if is_over(session, now):
             wrapped = any(turn.kind is TurnKind.WRAP_UP for turn in session.turns)
-            text = None if wrapped else "".join([c async for c in self._stream(session, now, True)])
+            text = None
+            if not wrapped:
+                text = "".join([c async for c in self._turns.stream(session, now, True)])
             return Tick(TickKind.WRAP_UP, text, await self.end(session_id))
         if is_idle(session, now):
             return Tick(TickKind.IDLE, IDLE_NOTICE, await self.end(session_id))
@@ -385,84 +288,3 @@ class MockService:
     async def _append(self, session: InterviewSession, turn: NewTurn) -> InterviewSession:
         stored = await self._repo.append_turn(session.id, turn)
         return replace(session, turns=(*session.turns, stored))
-
-    def _context(
-        self,
-        session: InterviewSession,
-        now: datetime,
-        wrap_up: bool = False,
-        hint: HintTier | None = None,
-    ) -> InterviewContext:
-        return InterviewContext(
-            session=session,
-            transcript=session.turns,
-            time_note=time_note(session, now),
-            mode=session.mode,
-            spec=session.spec,
-            phase=current_phase(session, now)[0],
-            track=session.track,
-            hint=hint,
-            wrap_up=wrap_up,
-        )
-
-    async def _stream(
-        self,
-        session: InterviewSession,
-        now: datetime,
-        wrap_up: bool = False,
-        hint: HintTier | None = None,
-    ) -> AsyncIterator[str]:
-        """Stream one interviewer turn and store it once complete."""
-        context = self._context(session, now, wrap_up, hint)
-        kind = TurnKind.WRAP_UP if wrap_up else TurnKind.HINT if hint else TurnKind.MESSAGE
-        parts: list[str] = []
-        primary, notice = await self._choose(session)
-        if notice is not None:
-            await self._repo.mark_offline(session.id)
-            await self._repo.append_turn(
-                session.id, NewTurn(Role.SYSTEM, notice, self._clock.now(), TurnKind.NOTICE)
-            )
-            yield notice + "\n\n"
-        asked_at = self._clock.now()
-        try:
-            async for chunk in primary.reply(context):
-                parts.append(chunk)
-                yield chunk
-        except InterviewerUnavailableError:
-            if self._fallback is None or primary is self._fallback:
-                raise
-            if parts and self._interrupt_mid_stream:
-                lost = (self._clock.now() - asked_at).total_seconds()
-                await self._repo.add_paused(session.id, max(0.0, lost))
-                raise InterruptedTurnError() from None
-            log.warning("interviewer unavailable for mock %s; this turn runs offline", session.id)
-            await self._go_offline(session, asked_at)
-            yield ("\n\n" if parts else "") + OFFLINE_NOTICE + "\n\n"
-            parts = []
-            async for chunk in self._fallback.reply(context):
-                parts.append(chunk)
-                yield chunk
-        reply = NewTurn(Role.INTERVIEWER, "".join(parts), self._clock.now(), kind)
-        await self._repo.append_turn(session.id, reply)
-
-    async def _choose(self, session: InterviewSession) -> tuple[Interviewer, str | None]:
-        """The interviewer for this turn, and a notice if the budget just ran out."""
-        if self._policy is None or self._fallback is None:
-            return self._interviewer, None
-        policy = await self._policy.policy(session.guild_id)
-        since = day_start(self._clock.now(), policy.timezone)
-        if await self._policy.tokens_since(session.guild_id, since) < policy.daily_token_budget:
-            return self._interviewer, None
-        noticed = any(
-            t.kind is TurnKind.NOTICE and t.content == BUDGET_NOTICE for t in session.turns
-        )
-        return self._fallback, None if noticed else BUDGET_NOTICE
-
-    async def _go_offline(self, session: InterviewSession, asked_at: datetime) -> None:
-        """Stop the clock for the time lost to the outage and log the switch."""
-        now = self._clock.now()
-        await self._repo.add_paused(session.id, max(0.0, (now - asked_at).total_seconds()))
-        await self._repo.mark_offline(session.id)
-        await self._repo.append_turn(
-            session.id, NewTurn(Role.SYSTEM, OFFLINE_NOTICE, now, TurnKind.NOTICE)
-        )
