@@ -85,8 +85,8 @@ def test_a_post_time_in_the_fall_fold_happens_once_per_local_date():
     s = schedule("America/New_York", "01:30")
     first = s.post_at(date(2026, 11, 1))
     assert s.local_date(first) == date(2026, 11, 1)
-    # The next slot after the first 01:30 is the next day, not the repeated 01:30.
-    assert s.next_post_after(first)[0] == date(2026, 11, 2)
+    # The repeated 01:30 is not a second slot: the next one is a day (25 h) later.
+    assert s.post_at(date(2026, 11, 2)) - first == timedelta(hours=25)
 
 
 @given(

@@ -126,15 +126,6 @@ class Schedule:
                 return candidate
         return None
 
-    def next_post_after(self, now: datetime) -> tuple[date, datetime]:
-        """The first scheduled (local date, instant) strictly after ``now``."""
-        day = self.local_date(now) - timedelta(days=1)
-        for _ in range(9):
-            if self.is_scheduled(day) and self.post_at(day) > now:
-                return day, self.post_at(day)
-            day += timedelta(days=1)
-        raise AssertionError("a weekly schedule always has a slot within 8 days")
-
     def cohort_day(self, cohort_start: date, local_date: date) -> int:
         """Scheduled days from ``cohort_start`` up to and including ``local_date``.
 
