@@ -115,3 +115,31 @@ async def test_the_weekly_recap_posts_last_weeks_top_members_and_a_chart(discord
     assert posted.json["embeds"][0]["image"]["url"] == "attachment://recap.png"
     assert posted.files and posted.files[0].content.startswith(PNG)
     assert "alice" in str(posted.json["embeds"][0]).lower()
+
+
+async def test_review_serves_a_due_card_privately_and_grades_the_click(discord_routes, tmp_path):
+    fake = discord_routes
+    async with running_app(settings_for(fake, tmp_path / "db.sqlite3"), fake) as app:
+        await seed_history(app.engine, ids={ALICE: fake.alice.id}, guild_id=fake.guild.id)
+        later = FixedClock(datetime(2026, 4, 20, 12, tzinfo=UTC))  # every card is due by now
+        progress, leaderboard, review = build_services(app.engine, app.services.bank, later)
+        await replace_cogs(
+            app,
+            fake.guild.id,
+            ["ProgressCog", "LeaderboardCog", "ReviewCog"],
+            progress_cogs(app.bot, progress, leaderboard, review),
+        )
+        started = await fake.run_slash(fake.alice, "review")
+        deferred = await started.wait_response()
+        card = await started.wait_followup()
+        assert deferred["type"] == 5 and deferred["data"]["flags"] & EPHEMERAL
+        assert card["allowed_mentions"] == {"parse": []}
+        buttons = [c["custom_id"] for row in card["components"] for c in row["components"]]
+        assert buttons and all(b.startswith("sb:1:") and len(b) <= 100 for b in buttons)
+        assert len(buttons) > 1  # the most overdue card of this history is a choice question
+        message = started.message
+        assert message is not None
+        clicked = await fake.click(fake.alice, int(message["id"]), buttons[0])
+        result = await clicked.wait_response()
+        assert result["type"] == 7  # the private card is updated with the result
+        assert result["data"]["embeds"] and result["data"]["allowed_mentions"] == {"parse": []}

@@ -17,6 +17,7 @@ import discord
 from bot.discord_ui import ids_mock, render
 from bot.discord_ui.errors import report_error
 from bot.discord_ui.ids_mock import MockKind
+from bot.discord_ui.render import static_view
 from bot.domain.debrief import Debrief, Dimension
 from bot.domain.taxonomy import Taxonomy
 
@@ -52,14 +53,14 @@ def _button(kind: MockKind, interview_id: int) -> Button:
 
 def controls_view(interview_id: int) -> discord.ui.View:
     """Hint and End, for the message that opens the thread."""
-    view = discord.ui.View(timeout=None)
+    view = static_view()
     view.add_item(_button(MockKind.HINT, interview_id))
     view.add_item(_button(MockKind.END, interview_id))
     return view
 
 
 def retry_view(interview_id: int) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
+    view = static_view()
     view.add_item(_button(MockKind.RETRY, interview_id))
     return view
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import discord
 
 from bot.discord_ui import ids_progress as pids
-from bot.discord_ui.render import COLOUR, LETTERS, safe
+from bot.discord_ui.render import COLOUR, LETTERS, safe, static_view
 from bot.domain.progress import Tally
 from bot.domain.questions import Kind, Question
 from bot.services.leaderboard import Board, BoardLine
@@ -86,7 +86,7 @@ def _plan(p: MemberProgress) -> str:
 
 
 def share_view(member_id: int) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
+    view = static_view()
     view.add_item(
         discord.ui.Button(
             label="Share in channel",
@@ -137,7 +137,7 @@ def board_view(board: Board) -> discord.ui.View:
     query = pids.BoardQuery(
         board.kind, board.period.value, board.round.value if board.round else None
     )
-    view = discord.ui.View(timeout=None)
+    view = static_view()
     for label, page, disabled in (
         ("◀ Previous", board.page - 1, board.page == 0),
         ("Next ▶", board.page + 1, board.page >= board.pages - 1),
@@ -164,7 +164,7 @@ def review_embed(item: ReviewItem) -> discord.Embed:
 
 
 def review_view(question: Question) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
+    view = static_view()
     if question.kind is Kind.CHOICE:
         for index, _ in enumerate(question.options):
             view.add_item(
@@ -198,7 +198,7 @@ def review_result_embed(result: ReviewResult) -> discord.Embed:
 def next_view(remaining: int) -> discord.ui.View | None:
     if remaining <= 0:
         return None
-    view = discord.ui.View(timeout=None)
+    view = static_view()
     view.add_item(
         discord.ui.Button(
             label="Next card", style=discord.ButtonStyle.primary, custom_id=pids.review_next()

@@ -64,13 +64,15 @@ class ReviewCog(commands.Cog):
 
     @app_commands.command(name="review", description="Review your due cards (spaced repetition)")
     async def start(self, interaction: discord.Interaction) -> None:
+        # The first /review catches a member's cards up with past reveals: defer first.
+        await interaction.response.defer(ephemeral=True, thinking=True)
         item = await self.review.next_card(guild_id_of(interaction), interaction.user.id)
         if item is None:
-            await interaction.response.send_message(
+            await interaction.followup.send(
                 NOTHING_DUE, ephemeral=True, allowed_mentions=NO_MENTIONS
             )
             return
-        await interaction.response.send_message(
+        await interaction.followup.send(
             embed=progress_render.review_embed(item),
             view=progress_render.review_view(item.question),
             ephemeral=True,
