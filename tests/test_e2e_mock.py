@@ -415,3 +415,21 @@ async def test_the_clock_warns_then_wraps_up_and_closes_the_thread(discord_route
         posted = len(bot_texts(fake, thread_id))
         await mock.cog.runner.tick_all()  # nothing left to do
         assert len(bot_texts(fake, thread_id)) == posted
+
+
+async def test_a_silent_candidate_is_closed_after_the_idle_timeout(discord_routes, tmp_path):
+    fake, clock = discord_routes, ShiftClock()
+    async with mock_app(fake, tmp_path / "db.sqlite3", clock=clock) as mock:
+        await start(mock, fake.alice, minutes=60)
+        thread_id = thread_of(fake)
+        session = await mock.service.session_for_thread(thread_id)
+        await interviewer_turns(mock, session.id, 1)
+
+        clock.offset = timedelta(minutes=14)  # quiet, but not yet idle
+        await mock.cog.runner.tick_all()
+        assert (await mock.service.get(session.id)).status is SessionStatus.ACTIVE
+        clock.offset = timedelta(minutes=16)
+        await mock.cog.runner.tick_all()
+        stored = await mock.service.get(session.id)
+        assert stored.status is SessionStatus.ENDED
+        assert fake.threads[thread_id]["thread_metadata"]["archived"] is True
