@@ -7,7 +7,6 @@ import struct
 from dataclasses import replace
 
 import matplotlib
-import pytest
 
 from bot.charts.progress import (
     BOARD_WIDTH,
@@ -26,22 +25,8 @@ from tests.test_progress_store import (
     GUILD,
     START,
     build_services,
-    migrated_engine,
-    real_bank,
     seed_history,
 )
-
-
-@pytest.fixture
-async def engine(tmp_path):
-    async with migrated_engine(tmp_path) as engine:
-        yield engine
-
-
-@pytest.fixture
-def bank():
-    return real_bank()
-
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

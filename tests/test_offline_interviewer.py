@@ -52,14 +52,6 @@ class FixedClock:
 
 
 @pytest.fixture
-async def engine(tmp_path):
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'studybot.sqlite3'}")
-    await migrate.upgrade(engine)
-    yield engine
-    await engine.dispose()
-
-
-@pytest.fixture
 def clock():
     return FixedClock()
 

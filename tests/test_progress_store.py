@@ -21,8 +21,6 @@ Alice 95 points of 8 answers (5.5 credit), Bob 95 of 6 (5.5), Carol 110 of 6
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import json
 from datetime import UTC, date, datetime, timedelta
 
@@ -35,9 +33,7 @@ from bot.services.leaderboard import LeaderboardService, StandingsReader
 from bot.services.progress import ProgressService
 from bot.services.recap import WeeklyRecapService
 from bot.services.review import ReviewService
-from bot.store import migrate
-from bot.store.content import load_bank, load_plan
-from bot.store.engine import create_engine
+from bot.store.content import load_plan
 from bot.store.guilds import SqlGuildRepository
 from bot.store.progress import SqlProgressRepository
 from bot.store.review_cards import SqlReviewCardRepository
@@ -183,33 +179,6 @@ async def seed_crowd(engine, guild_id=GUILD, count=22) -> None:
               "round": "deep-learning", "credit": 1.0, "points": 200 - 5 * (i // 2),
               "answered_at": answered_at(7)} for i in range(count)],
         )  # fmt: skip
-
-
-@contextlib.asynccontextmanager
-async def migrated_engine(tmp_path):
-    """A fresh SQLite file with the migrations applied (shared by the progress tests)."""
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'progress.sqlite3'}")
-    await migrate.upgrade(engine)
-    try:
-        yield engine
-    finally:
-        await engine.dispose()
-
-
-@functools.cache
-def real_bank():
-    return load_bank()
-
-
-@pytest.fixture
-async def engine(tmp_path):
-    async with migrated_engine(tmp_path) as engine:
-        yield engine
-
-
-@pytest.fixture
-def bank():
-    return real_bank()
 
 
 def build_services(engine, bank, clock=None):

@@ -28,22 +28,9 @@ from tests.test_progress_store import (
     FixedClock,
     answered_at,
     build_services,
-    migrated_engine,
-    real_bank,
     seed_history,
 )
 from tests.test_progress_store import DAYS as QUESTIONS
-
-
-@pytest.fixture
-async def engine(tmp_path):
-    async with migrated_engine(tmp_path) as engine:
-        yield engine
-
-
-@pytest.fixture
-def bank():
-    return real_bank()
 
 
 @pytest.mark.parametrize(
