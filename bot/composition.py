@@ -252,10 +252,9 @@ async def build_application(
             background.append(asyncio.create_task(cog.runner.run_clock(MOCK_CLOCK_SECONDS)))
 
     def build_mock_cog(bot: StudyBot) -> MockCog:
-        cog, items = mock_components(
+        cog, _ = mock_components(
             bot, mock_service=services.mock, taxonomy=services.bank.taxonomy, budget=edit_budget
         )
-        bot.add_dynamic_items(*items)
         mock_cogs.append(cog)
         return cog
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from bot.domain.errors import StudybotError
-from bot.domain.questions import Kind, Question
+from bot.domain.questions import OPTION_LETTERS, Kind, Question
 from bot.domain.taxonomy import Taxonomy
 from bot.services.practice import PracticeResult, PracticeService, TerminalPublisher
 
-LETTERS = "ABCDE"
+LETTERS = OPTION_LETTERS
 ReadLine = Callable[[], Awaitable[str | None]]
 Write = Callable[[str], None]
 

@@ -29,10 +29,6 @@ RECORDED = "Your answer is recorded. You can change it until the reveal. How sur
 UNCHANGED = "That answer was already recorded."
 
 
-def display_name(interaction: discord.Interaction) -> str:
-    return getattr(interaction.user, "display_name", None) or interaction.user.name
-
-
 class DailyHandler:
     """What each daily component does; one instance per bot, holding its services."""
 
@@ -42,7 +38,7 @@ class DailyHandler:
 
     async def choose(self, interaction: discord.Interaction, posting_id: int, option: int) -> None:
         receipt = await self._answers.submit_choice(
-            posting_id, interaction.user.id, display_name(interaction), option
+            posting_id, interaction.user.id, render.member_name(interaction), option
         )
         text = UNCHANGED if receipt.outcome is SubmitOutcome.UNCHANGED else RECORDED
         await interaction.response.send_message(
@@ -60,7 +56,7 @@ class DailyHandler:
         self, interaction: discord.Interaction, posting_id: int, text: str
     ) -> None:
         receipt = await self._answers.submit_text(
-            posting_id, interaction.user.id, display_name(interaction), text
+            posting_id, interaction.user.id, render.member_name(interaction), text
         )
         message = UNCHANGED if receipt.outcome is SubmitOutcome.UNCHANGED else RECORDED
         await interaction.response.send_message(

@@ -10,15 +10,20 @@ import discord
 from bot.discord_ui import ids
 from bot.domain.models import GuildConfig, Posting, ReportSummary
 from bot.domain.ports import RevealSummary
-from bot.domain.questions import Kind, Question
+from bot.domain.questions import OPTION_LETTERS, Kind, Question
 from bot.domain.schedule import format_weekdays
 from bot.domain.taxonomy import Taxonomy
 from bot.services.answers import MyResult
 from bot.services.usage import UsageReport
 
-LETTERS = "ABCDE"
+LETTERS = OPTION_LETTERS
 DIFFICULTY = {1: "warm-up", 2: "interview", 3: "senior"}
 COLOUR = discord.Colour.from_rgb(88, 101, 242)
+
+
+def member_name(interaction: discord.Interaction) -> str:
+    """The clicking member's server display name, falling back to the account name."""
+    return getattr(interaction.user, "display_name", None) or interaction.user.name
 
 
 def safe(text: str, limit: int) -> str:

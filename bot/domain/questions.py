@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 PROMPT_MAX = 1000
 EXPLANATION_MAX = 1500
 OPTION_LABEL_MAX = 80
+OPTION_LETTERS = "ABCDE"  # how options are named to members, in Discord and the terminal
 ID_PATTERN = r"^[a-z]{2,3}-\d{3}$"
 TOPIC_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import dataclass
-from datetime import datetime
 
 from bot.domain.bank import QuestionBank
 from bot.domain.errors import ClosedError, InvalidInputError, NotFoundError
@@ -147,6 +146,3 @@ class AnswerService:
             return MyResult(question, None, None, "You did not answer this one.")
         feedback = json.loads(answer.grade_json)["feedback"] if answer.grade_json else ""
         return MyResult(question, answer, answer.final_credit, feedback)
-
-    def now(self) -> datetime:
-        return self._clock.now()

@@ -16,7 +16,7 @@ from bot.discord_ui import ids_progress as pids
 from bot.discord_ui import progress_render
 from bot.discord_ui.cogs.progress import DynamicButton, dynamic_button, guild_id_of
 from bot.discord_ui.errors import NO_MENTIONS
-from bot.discord_ui.render import COLOUR
+from bot.discord_ui.render import COLOUR, member_name
 from bot.domain.errors import NotFoundError
 from bot.domain.progress import Period
 from bot.domain.questions import Round
@@ -94,7 +94,7 @@ class LeaderboardCog(commands.Cog):
     @app_commands.command(name="privacy", description="Show or hide yourself on public boards")
     @app_commands.describe(hidden="True: leave public boards and recaps; your figures stay yours")
     async def privacy(self, interaction: discord.Interaction, hidden: bool) -> None:
-        name = getattr(interaction.user, "display_name", None) or interaction.user.name
+        name = member_name(interaction)
         await self.leaderboard.set_privacy(
             guild_id_of(interaction), interaction.user.id, name, hidden
         )

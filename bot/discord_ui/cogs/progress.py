@@ -22,6 +22,7 @@ from bot.charts.progress import progress_chart
 from bot.discord_ui import ids_progress as pids
 from bot.discord_ui import progress_render
 from bot.discord_ui.errors import NO_MENTIONS, report_error
+from bot.discord_ui.render import member_name
 from bot.domain.errors import InvalidInputError, PermissionDeniedError
 from bot.services.leaderboard import LeaderboardService
 from bot.services.progress import MemberProgress, ProgressService
@@ -113,7 +114,7 @@ class ProgressCog(commands.Cog):
         await interaction.response.defer(thinking=True)
         result = await self.progress.progress(guild_id, parsed.number, interaction.user.id)
         if not result.display_name:
-            result = _named(result, getattr(interaction.user, "display_name", ""))
+            result = _named(result, member_name(interaction))
         embed, chart = await render_progress(result)
         await interaction.followup.send(embed=embed, file=chart, allowed_mentions=NO_MENTIONS)
 

@@ -29,10 +29,22 @@ MODES = [
 
 @app_commands.guild_only()
 class MockCog(commands.GroupCog, group_name="mock", group_description="Mock interviews"):
-    def __init__(self, runner: MockRunner, service: MockService) -> None:
+    def __init__(
+        self,
+        bot: commands.Bot,
+        runner: MockRunner,
+        service: MockService,
+        items: tuple[DynamicButton, ...],
+    ) -> None:
+        self.bot = bot
         self.runner = runner
         self.service = service
+        self._items = items
         super().__init__()
+
+    async def cog_load(self) -> None:
+        """The Hint/End/Retry buttons come and go with the cog, as other cogs' buttons do."""
+        self.bot.add_dynamic_items(*self._items)
 
     @app_commands.command(name="start", description="Start a mock interview in a private thread")
     @app_commands.describe(
@@ -72,6 +84,7 @@ class MockCog(commands.GroupCog, group_name="mock", group_description="Mock inte
             log.exception("Handling a message in %s failed", message.channel.id)
 
     async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(*self._items)
         await self.runner.close()
 
 
@@ -93,4 +106,5 @@ def mock_components(
         debounce_s=debounce_s,
         edit_interval_s=edit_interval_s,
     )
-    return MockCog(runner, mock_service), mock_items(runner)
+    items = mock_items(runner)
+    return MockCog(bot, runner, mock_service, items), items
